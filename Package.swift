@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// No package dependencies: only the toolchain. Each module is one layer of the
+// pipeline, and the dependency arrows below are the architecture:
+//
+//   LogshipSystem   thin typed wrappers over syscalls (fds, sockets, threads, locks)
+//   LogshipWire     the FIFO wire format: frames, the LogEntry decoder, reassembly
+//   LogshipJSON     a small JSON reader and writer (requests, json/gelf output)
+//   LogshipFormat   syslog / json / gelf / raw formatting into reusable byte buffers
+//   LogshipDelivery per-destination queues, senders and transports
+//   LogshipConfig   the one option whitelist, templates, container metadata
+//   LogshipPlugin   the Docker plugin protocol: HTTP server, handlers, stream registry
+//   logship         the executable: wiring only
+let package = Package(
+    name: "logship",
+    products: [
+        .executable(name: "logship", targets: ["logship"]),
+    ],
+    targets: [
+        .target(name: "LogshipSystem"),
+        .target(name: "LogshipWire"),
+        .target(name: "LogshipJSON"),
+        .target(name: "LogshipFormat", dependencies: ["LogshipJSON"]),
+        .target(name: "LogshipDelivery", dependencies: ["LogshipSystem"]),
+        .target(name: "LogshipConfig", dependencies: ["LogshipFormat", "LogshipDelivery", "LogshipJSON"]),
+        .target(
+            name: "LogshipPlugin",
+            dependencies: ["LogshipSystem", "LogshipWire", "LogshipJSON", "LogshipFormat", "LogshipDelivery", "LogshipConfig"]
+        ),
+        .executableTarget(name: "logship", dependencies: ["LogshipPlugin"]),
+
+
+
+
+
+
+
+    ]
+)

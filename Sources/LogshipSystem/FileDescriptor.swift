@@ -1,0 +1,116 @@
+import Glibc
+
+/// An open file descriptor: a typed wrapper in the spirit of swift-system.
+///
+/// It is a plain value; ownership is by convention (whoever opened it closes it),
+/// because descriptors here are handed between threads that outlive any scope.
+public struct FileDescriptor: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: Int32
+
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public var description: String { "fd \(rawValue)" }
+
+    public struct OpenFlags: OptionSet, Sendable {
+        public let rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+        public static let readOnly = OpenFlags(rawValue: O_RDONLY)
+        public static let writeOnly = OpenFlags(rawValue: O_WRONLY)
+        public static let readWrite = OpenFlags(rawValue: O_RDWR)
+        public static let create = OpenFlags(rawValue: O_CREAT)
+        public static let truncate = OpenFlags(rawValue: O_TRUNC)
+        public static let append = OpenFlags(rawValue: O_APPEND)
+        public static let nonBlocking = OpenFlags(rawValue: O_NONBLOCK)
+        public static let closeOnExec = OpenFlags(rawValue: O_CLOEXEC)
+    }
+
+    public static func open(_ path: String, _ flags: OpenFlags, mode: mode_t = 0o644) throws -> FileDescriptor {
+        let fd = retryingEINTR { Glibc.open(path, flags.union(.closeOnExec).rawValue, mode) }
+        guard fd >= 0 else { throw SystemError.current("open", context: path) }
+        return FileDescriptor(rawValue: fd)
+    }
+
+    /// Reads at most `buffer.count` bytes; returns 0 at end of file.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = retryingEINTR { Glibc.read(rawValue, buffer.baseAddress, buffer.count) }
+        guard n >= 0 else { throw SystemError.current("read", context: description) }
+        return n
+    }
+
+    /// Writes at most `buffer.count` bytes; returns how many were written.
+    public func write(_ buffer: UnsafeRawBufferPointer) throws -> Int {
+        let n = retryingEINTR { Glibc.write(rawValue, buffer.baseAddress, buffer.count) }
+        guard n >= 0 else { throw SystemError.current("write", context: description) }
+        return n
+    }
+
+    /// Writes the whole buffer, looping over short writes.
+    public func writeAll(_ buffer: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < buffer.count {
+            offset += try write(UnsafeRawBufferPointer(rebasing: buffer[offset...]))
+        }
+    }
+
+    public func writeAll(_ bytes: some Sequence<UInt8>) throws {
+        let array = Array(bytes)
+        try array.withUnsafeBytes { try writeAll($0) }
+    }
+
+    public func close() {
+        // Not retried on EINTR: on Linux the descriptor is released even then.
+        _ = Glibc.close(rawValue)
+    }
+
+    public func setNonBlocking(_ on: Bool) throws {
+        let flags = fcntl(rawValue, F_GETFL)
+        guard flags >= 0 else { throw SystemError.current("fcntl(F_GETFL)", context: description) }
+        let updated = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK
+        guard fcntl(rawValue, F_SETFL, updated) == 0 else {
+            throw SystemError.current("fcntl(F_SETFL)", context: description)
+        }
+    }
+
+    /// Asks the kernel for a larger pipe buffer; returns the size it granted.
+    @discardableResult
+    public func setPipeSize(_ bytes: Int) throws -> Int {
+        let granted = fcntl(rawValue, linuxSetPipeSize, Int32(clamping: bytes))
+        guard granted >= 0 else { throw SystemError.current("fcntl(F_SETPIPE_SZ)", context: description) }
+        return Int(granted)
+    }
+
+    public func pipeSize() throws -> Int {
+        let size = fcntl(rawValue, linuxGetPipeSize)
+        guard size >= 0 else { throw SystemError.current("fcntl(F_GETPIPE_SZ)", context: description) }
+        return Int(size)
+    }
+
+    /// Waits until the descriptor is readable (or hung up), up to `timeoutMilliseconds` (-1: forever).
+    /// Returns false on timeout.
+    public func waitReadable(timeoutMilliseconds: Int32) throws -> Bool {
+        var pfd = pollfd(fd: rawValue, events: Int16(POLLIN), revents: 0)
+        let n = retryingEINTR { poll(&pfd, 1, timeoutMilliseconds) }
+        guard n >= 0 else { throw SystemError.current("poll", context: description) }
+        return n > 0
+    }
+}
+
+extension FileDescriptor {
+    /// Creates a FIFO at `path` (used by tests that play the Docker daemon).
+    public static func makeFIFO(at path: String, mode: mode_t = 0o600) throws {
+        guard mkfifo(path, mode) == 0 else { throw SystemError.current("mkfifo", context: path) }
+    }
+
+    /// A pipe pair, for waking threads and for tests.
+    public static func pipe() throws -> (read: FileDescriptor, write: FileDescriptor) {
+        var fds: [Int32] = [0, 0]
+        guard Glibc.pipe(&fds) == 0 else { throw SystemError.current("pipe") }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (FileDescriptor(rawValue: fds[0]), FileDescriptor(rawValue: fds[1]))
+    }
+}
+
+// Glibc's module map hides these Linux-only fcntl commands (they need _GNU_SOURCE).
+// Values from <linux/fcntl.h>: F_LINUX_SPECIFIC_BASE (1024) + 7 and + 8.
+private let linuxSetPipeSize: Int32 = 1031
+private let linuxGetPipeSize: Int32 = 1032

@@ -1,0 +1,48 @@
+import Glibc
+
+/// Facts about this process and host that the plugin reads once.
+public enum HostInfo {
+    /// `gethostname()`: inside a managed plugin this is the Docker host's name.
+    public static func hostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(nullTerminated: buffer)
+    }
+
+    public static func environment() -> [String: String] {
+        var result: [String: String] = [:]
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            if let eq = text.firstIndex(of: "=") {
+                result[String(text[..<eq])] = String(text[text.index(after: eq)...])
+            }
+            cursor += 1
+        }
+        return result
+    }
+}
+
+/// Signal handling without async-signal-unsafe handlers: the signals are blocked in
+/// every thread and one thread receives them with `sigwait`.
+public enum Signals {
+    /// Ignores SIGPIPE (a closed peer must be an error return, not process death) and
+    /// blocks `signals` so that threads started later inherit the mask.
+    public static func prepare(blocking signals: [Int32]) {
+        signal(SIGPIPE, SIG_IGN)
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in signals { sigaddset(&set, s) }
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
+    /// Blocks until one of `signals` arrives; returns it.
+    public static func wait(for signals: [Int32]) -> Int32 {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in signals { sigaddset(&set, s) }
+        var received: Int32 = 0
+        sigwait(&set, &received)
+        return received
+    }
+}
