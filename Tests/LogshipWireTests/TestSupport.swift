@@ -1,0 +1,68 @@
+import Glibc
+@testable import LogshipWire
+
+/// Reads a file next to this test source (the corpus travels with the tests).
+func corpusFile(_ name: String, filePath: String = #filePath) -> [UInt8] {
+    let directory = filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+    let path = directory + "/Corpus/" + name
+    guard let file = fopen(path, "rb") else { fatalError("missing corpus file \(path)") }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, file)
+        if n == 0 { break }
+        bytes.append(contentsOf: chunk[0..<n])
+    }
+    return bytes
+}
+
+func frame(_ body: [UInt8]) -> [UInt8] {
+    let n = UInt32(body.count)
+    return [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] + body
+}
+
+/// A plain copy of a decoded entry, safe to keep after the buffer is gone.
+struct OwnedEntry: Equatable, CustomStringConvertible {
+    var source: String
+    var timeNano: Int64
+    var line: [UInt8]
+    var partial: Bool
+    var hasMetadata: Bool
+    var last: Bool
+    var id: String
+    var ordinal: Int32
+
+    init(_ e: LogEntry) {
+        source = String(decoding: e.sourceBytes, as: UTF8.self)
+        timeNano = e.timeNano
+        line = Array(e.line)
+        partial = e.partial
+        hasMetadata = e.partialMetadata != nil
+        last = e.partialMetadata?.last ?? false
+        id = e.partialMetadata.map { String(decoding: $0.id, as: UTF8.self) } ?? ""
+        ordinal = e.partialMetadata?.ordinal ?? 0
+    }
+
+    init(source: String, timeNano: Int64, line: [UInt8], partial: Bool, hasMetadata: Bool, last: Bool, id: String, ordinal: Int32) {
+        (self.source, self.timeNano, self.line, self.partial) = (source, timeNano, line, partial)
+        (self.hasMetadata, self.last, self.id, self.ordinal) = (hasMetadata, last, id, ordinal)
+    }
+
+    var description: String { "\(source) \(timeNano) \(line.count)B partial=\(partial) meta=\(hasMetadata) last=\(last) ord=\(ordinal)" }
+}
+
+func decode(_ body: [UInt8]) throws -> OwnedEntry {
+    try body.withUnsafeBytes { raw in OwnedEntry(try LogEntry.decode(raw)) }
+}
+
+func hexBytes(_ text: Substring) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var index = text.startIndex
+    while index < text.endIndex {
+        let next = text.index(index, offsetBy: 2)
+        bytes.append(UInt8(text[index..<next], radix: 16)!)
+        index = next
+    }
+    return bytes
+}
