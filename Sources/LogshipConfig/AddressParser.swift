@@ -1,0 +1,83 @@
+import LogshipDelivery
+
+/// Parses `syslog-address` / `tcp-address` URLs into endpoints, with Docker's
+/// syslog rules: schemes udp, tcp, unix, unixgram; port 514 when absent (syslog
+/// only); the URL path ignored for network schemes.
+enum AddressParser {
+    static func syslog(_ text: String, _ option: LogOption, _ source: ValueSource) throws(OptionError) -> Endpoint {
+        let accepted = "expected udp://host[:port], tcp://host[:port], unix:///path or unixgram:///path"
+        guard let (scheme, rest) = splitScheme(text) else { throw .invalid(option, text, source: source, expected: accepted) }
+        switch scheme {
+        case "udp", "tcp":
+            let (host, port) = try hostPort(rest, defaultPort: 514, text, option, source)
+            return scheme == "udp" ? .udp(host: host, port: port) : .tcp(host: host, port: port)
+        case "unix", "unixgram":
+            let path = try socketPath(rest, text, option, source)
+            return scheme == "unix" ? .unixStream(path: path) : .unixDatagram(path: path)
+        case "tcp+tls":
+            throw .invalid(option, text, source: source, expected: "tcp+tls is not available in this version of logship; use tcp:// or udp://")
+        default:
+            throw .invalid(option, text, source: source, expected: "unsupported scheme \"\(scheme)\"; \(accepted)")
+        }
+    }
+
+    static func tcp(_ text: String, _ option: LogOption, _ source: ValueSource) throws(OptionError) -> Endpoint {
+        let accepted = "expected tcp://host:port"
+        guard let (scheme, rest) = splitScheme(text) else { throw .invalid(option, text, source: source, expected: accepted) }
+        switch scheme {
+        case "tcp":
+            let (host, port) = try hostPort(rest, defaultPort: nil, text, option, source)
+            return .tcp(host: host, port: port)
+        case "tcp+tls":
+            throw .invalid(option, text, source: source, expected: "tcp+tls is not available in this version of logship; use tcp://")
+        default:
+            throw .invalid(option, text, source: source, expected: "unsupported scheme \"\(scheme)\"; \(accepted)")
+        }
+    }
+
+    private static func splitScheme(_ text: String) -> (String, Substring)? {
+        guard let range = text.firstRange(of: "://") else { return nil }
+        return (text[..<range.lowerBound].lowercased(), text[range.upperBound...])
+    }
+
+    private static func hostPort(_ rest: Substring, defaultPort: UInt16?, _ text: String, _ option: LogOption,
+                                 _ source: ValueSource) throws(OptionError) -> (String, UInt16) {
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        var host: Substring
+        var portText: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else {
+                throw .invalid(option, text, source: source, expected: "unclosed \"[\" in IPv6 address")
+            }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") { portText = after.dropFirst() } else if !after.isEmpty {
+                throw .invalid(option, text, source: source, expected: "unexpected \"\(after)\" after the IPv6 address")
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            portText = authority[authority.index(after: colon)...]
+        } else {
+            host = authority
+        }
+        guard !host.isEmpty else { throw .invalid(option, text, source: source, expected: "the host is missing") }
+        guard let portText else {
+            guard let defaultPort else { throw .invalid(option, text, source: source, expected: "the port is missing (tcp://host:port)") }
+            return (String(host), defaultPort)
+        }
+        guard let port = UInt16(portText), port > 0 else {
+            throw .invalid(option, text, source: source, expected: "the port must be a number from 1 to 65535")
+        }
+        return (String(host), port)
+    }
+
+    private static func socketPath(_ rest: Substring, _ text: String, _ option: LogOption, _ source: ValueSource) throws(OptionError) -> String {
+        guard rest.hasPrefix("/") else {
+            throw .invalid(option, text, source: source, expected: "the socket path must be absolute, as seen inside the plugin (unix:///host/run/...)")
+        }
+        guard rest.utf8.count < 108 else {
+            throw .invalid(option, text, source: source, expected: "the socket path must be shorter than 108 bytes")
+        }
+        return String(rest)
+    }
+}

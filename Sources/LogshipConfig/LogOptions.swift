@@ -1,0 +1,82 @@
+/// One `--log-opt` logship understands: its name, default, help text and the
+/// plugin-environment name that sets it host-wide. The whitelist below is the only
+/// list of options; README's table and config.json's env are checked against it.
+public struct LogOption: Sendable, Hashable {
+    public let name: String
+    /// How the default reads in documentation; empty when there is none.
+    public let defaultDescription: String
+    public let summary: String
+
+    /// `syslog-address` → `SYSLOG_ADDRESS` (`docker plugin set logship SYSLOG_ADDRESS=…`).
+    public var environmentName: String {
+        name.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+}
+
+public enum LogOptions {
+    public static let syslogAddress = LogOption(
+        name: "syslog-address", defaultDescription: "",
+        summary: "Syslog destination: `udp://host[:port]`, `tcp://host[:port]` (port 514 by default), `unix:///path` or `unixgram:///path` (a path inside the plugin, see below). `none` turns off a host-wide default for one container.")
+    public static let syslogFacility = LogOption(
+        name: "syslog-facility", defaultDescription: "daemon",
+        summary: "Facility name (`kern`, `user`, `mail`, `daemon`, `auth`, `syslog`, `lpr`, `news`, `uucp`, `cron`, `authpriv`, `ftp`, `local0`…`local7`) or number 0–23.")
+    public static let syslogFormat = LogOption(
+        name: "syslog-format", defaultDescription: "rfc5424micro",
+        summary: "`rfc5424micro`, `rfc5424`, `rfc3164`, or `unix` (Docker's legacy layout without HOSTNAME).")
+    public static let syslogFraming = LogOption(
+        name: "syslog-framing", defaultDescription: "non-transparent",
+        summary: "On stream transports: `non-transparent` (each message ends in LF) or `octet-counted` (RFC 6587 `LEN SP MSG`). Datagrams are never framed.")
+    public static let syslogSDID = LogOption(
+        name: "syslog-sd-id", defaultDescription: "logship@32473",
+        summary: "SD-ID of the STRUCTURED-DATA element that carries `labels`/`env` attributes (RFC 5424 formats).")
+    public static let tag = LogOption(
+        name: "tag", defaultDescription: "{{.ID}}",
+        summary: "Docker tag template: APP-NAME and MSGID in syslog, `tag` in JSON.")
+    public static let labels = LogOption(
+        name: "labels", defaultDescription: "",
+        summary: "Comma-separated container label names to attach as attributes.")
+    public static let labelsRegex = LogOption(
+        name: "labels-regex", defaultDescription: "",
+        summary: "Regular expression; labels whose names match are attached as attributes.")
+    public static let env = LogOption(
+        name: "env", defaultDescription: "",
+        summary: "Comma-separated environment variable names to attach as attributes.")
+    public static let envRegex = LogOption(
+        name: "env-regex", defaultDescription: "",
+        summary: "Regular expression; environment variables whose names match are attached as attributes.")
+    public static let tcpAddress = LogOption(
+        name: "tcp-address", defaultDescription: "",
+        summary: "Plain TCP destination `tcp://host:port` (Logstash, Vector, Fluent Bit, Graylog). `none` turns off a host-wide default for one container.")
+    public static let tcpFormat = LogOption(
+        name: "tcp-format", defaultDescription: "json",
+        summary: "`json` (one object per line), `raw` (the line itself) or `gelf` (GELF 1.1, NUL-terminated).")
+    public static let maxLineSize = LogOption(
+        name: "max-line-size", defaultDescription: "1m",
+        summary: "Longest line rebuilt from Docker's 16 KiB pieces (`k`, `m` = KiB, MiB); longer lines are sent in pieces of this size.")
+
+    /// Every option logship reads, in documentation order.
+    public static let all: [LogOption] = [
+        syslogAddress, syslogFacility, syslogFormat, syslogFraming, syslogSDID,
+        tcpAddress, tcpFormat,
+        tag, labels, labelsRegex, env, envRegex,
+        maxLineSize,
+    ]
+
+    /// Keys the daemon itself acts on (ring buffer, local cache for `docker logs`):
+    /// they reach the plugin too and must pass untouched.
+    public static let handledByDocker: [String] = [
+        "mode", "max-buffer-size",
+        "cache-disabled", "cache-max-size", "cache-max-file", "cache-compress",
+        "max-size", "max-file", "compress",
+    ]
+
+    public static func named(_ name: String) -> LogOption? {
+        all.first { $0.name == name }
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,129 @@
+import LogshipDelivery
+import LogshipFormat
+
+/// Turns a container's log-opts plus the host-wide defaults into `StreamSettings`.
+///
+/// Precedence: a per-container `--log-opt` wins; otherwise the plugin setting
+/// (`docker plugin set logship SYSLOG_ADDRESS=…`, read from the environment at
+/// start); otherwise the built-in default. An empty value counts as unset.
+public struct OptionResolver: Sendable {
+    /// Host-wide defaults by option name, from the plugin's environment.
+    public let hostDefaults: [String: String]
+    public let hostname: String
+
+    public init(environment: [String: String], hostname: String) {
+        var defaults: [String: String] = [:]
+        for option in LogOptions.all {
+            if let value = environment[option.environmentName], !value.isEmpty { defaults[option.name] = value }
+        }
+        hostDefaults = defaults
+        self.hostname = hostname
+    }
+
+    /// Problems in the host-wide defaults alone, to report when the plugin starts.
+    public func validateHostDefaults() -> OptionError? {
+        do {
+            _ = try resolve(ContainerInfo(containerID: String(repeating: "0", count: 64)), requireDestination: false)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    public func resolve(_ info: ContainerInfo) throws(OptionError) -> StreamSettings {
+        try resolve(info, requireDestination: true)
+    }
+
+    private func resolve(_ info: ContainerInfo, requireDestination: Bool) throws(OptionError) -> StreamSettings {
+        for key in info.config.keys.sorted() where LogOptions.named(key) == nil && !LogOptions.handledByDocker.contains(key) {
+            throw .unknown(key)
+        }
+        let values = EffectiveValues(logOpts: info.config, hostDefaults: hostDefaults)
+
+        let tagTemplate = values.value(LogOptions.tag) ?? (TagTemplate.dockerDefault, .logOpt)
+        let tag: String
+        do {
+            tag = try TagTemplate(tagTemplate.0).render(info, hostname: hostname)
+        } catch {
+            throw .invalid(LogOptions.tag, tagTemplate.0, source: tagTemplate.1, expected: error.message)
+        }
+
+        var selector = AttributeSelector()
+        selector.labels = values.value(LogOptions.labels)?.0
+        selector.env = values.value(LogOptions.env)?.0
+        if let (pattern, source) = values.value(LogOptions.labelsRegex) {
+            selector.labelsRegex = try AttributeSelector.regex(pattern, LogOptions.labelsRegex, source)
+        }
+        if let (pattern, source) = values.value(LogOptions.envRegex) {
+            selector.envRegex = try AttributeSelector.regex(pattern, LogOptions.envRegex, source)
+        }
+
+        let context = FormatContext(
+            hostname: hostname, tag: tag, containerID: info.containerID, containerName: info.name,
+            imageName: info.containerImageName, imageID: info.containerImageID, command: info.command,
+            created: info.containerCreated, attributes: selector.attributes(of: info))
+
+        var maxLineBytes = 1 << 20
+        if let (text, source) = values.value(LogOptions.maxLineSize) {
+            guard let size = ByteSize.parse(text), size >= 1024, size <= 256 << 20 else {
+                throw .invalid(LogOptions.maxLineSize, text, source: source, expected: "a size from 1k to 256m, such as 64k or 1m")
+            }
+            maxLineBytes = size
+        }
+
+        let settings = StreamSettings(syslog: try syslog(values), tcp: try tcp(values), maxLineBytes: maxLineBytes, context: context)
+        if requireDestination && settings.syslog == nil && settings.tcp == nil {
+            throw OptionError("logship: no destination for this container: set --log-opt syslog-address=udp://HOST:514 (or tcp://, unix://, unixgram://) and/or --log-opt tcp-address=tcp://HOST:PORT, or set one for the whole host with `docker plugin set logship SYSLOG_ADDRESS=tcp://HOST:514`")
+        }
+        return settings
+    }
+
+    private func syslog(_ values: EffectiveValues) throws(OptionError) -> StreamSettings.Syslog? {
+        // Parsed even without an address, so a typo in an unused option still fails loudly.
+        let facility = try values.choice(LogOptions.syslogFacility, defaultValue: SyslogFacility.daemon) { SyslogFacility(parsing: $0) }
+        let format = try values.choice(LogOptions.syslogFormat, defaultValue: SyslogFormat.rfc5424micro) { SyslogFormat(rawValue: $0) }
+        let framing = try values.choice(LogOptions.syslogFraming, defaultValue: SyslogFraming.nonTransparent) { SyslogFraming(rawValue: $0) }
+        guard let (address, addressSource) = values.value(LogOptions.syslogAddress), address != "none" else { return nil }
+        let endpoint = try AddressParser.syslog(address, LogOptions.syslogAddress, addressSource)
+        let sdID = values.value(LogOptions.syslogSDID)?.0 ?? SyslogFormatter.defaultStructuredDataID
+        return StreamSettings.Syslog(endpoint: endpoint, format: format, facility: facility,
+                                     framing: endpoint.isDatagram ? nil : framing, structuredDataID: sdID)
+    }
+
+    private func tcp(_ values: EffectiveValues) throws(OptionError) -> StreamSettings.TCP? {
+        let format = try values.choice(LogOptions.tcpFormat, defaultValue: TCPFormat.json) { TCPFormat(rawValue: $0) }
+        guard let (address, source) = values.value(LogOptions.tcpAddress), address != "none" else { return nil }
+        return StreamSettings.TCP(endpoint: try AddressParser.tcp(address, LogOptions.tcpAddress, source), format: format)
+    }
+}
+
+/// Looks up an option's effective value and where it came from.
+private struct EffectiveValues {
+    let logOpts: [String: String]
+    let hostDefaults: [String: String]
+
+    func value(_ option: LogOption) -> (String, ValueSource)? {
+        if let v = logOpts[option.name], !v.isEmpty { return (v, .logOpt) }
+        if let v = hostDefaults[option.name] { return (v, .pluginSetting) }
+        return nil
+    }
+
+    /// Parses an enumerated option; the error lists the accepted values.
+    func choice<T>(_ option: LogOption, defaultValue: T, _ parse: (String) -> T?) throws(OptionError) -> T {
+        guard let (text, source) = value(option) else { return defaultValue }
+        guard let parsed = parse(text) else {
+            throw .invalid(option, text, source: source, expected: "expected \(acceptedValues(option))")
+        }
+        return parsed
+    }
+
+    private func acceptedValues(_ option: LogOption) -> String {
+        switch option {
+        case LogOptions.syslogFacility: return SyslogFacility.acceptedNames.joined(separator: ", ") + ", or a number from 0 to 23"
+        case LogOptions.syslogFormat: return SyslogFormat.allCases.map(\.rawValue).joined(separator: ", ")
+        case LogOptions.syslogFraming: return SyslogFraming.allCases.map(\.rawValue).joined(separator: " or ")
+        case LogOptions.tcpFormat: return TCPFormat.allCases.map(\.rawValue).joined(separator: ", ")
+        default: return option.summary
+        }
+    }
+}

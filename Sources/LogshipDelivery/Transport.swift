@@ -1,0 +1,173 @@
+import Glibc
+import LogshipSystem
+
+/// A send that failed: how many whole messages of the batch got out first, and why.
+public struct SendFailure: Error, CustomStringConvertible {
+    public var sentMessages: Int
+    public var reason: String
+    public var description: String { reason }
+}
+
+/// An open connection to one endpoint.
+protocol Transport: AnyObject {
+    var peer: String { get }
+    /// Sends every message of `batch`. Messages that are known to be lost for good
+    /// (a datagram nobody listens to) count as sent: retrying cannot help them.
+    func send(_ batch: MessageBatch) throws(SendFailure)
+    /// True when the peer has closed its side: writing now would be lost silently.
+    func peerHasClosed() -> Bool
+    /// Messages given up since the last call because no retry could deliver them.
+    func takeUndeliverable() -> [String]
+    func close()
+}
+
+/// Timeouts and socket settings for connections (the operator-facing knobs arrive
+/// with the reliability work; these values fit a LAN or a loopback collector).
+public struct ConnectionSettings: Sendable {
+    public var connectTimeoutMilliseconds: Int32 = 5_000
+    /// A peer that accepts nothing for this long counts as dead.
+    public var sendTimeoutMilliseconds = 30_000
+    public var keepAliveIdleSeconds: Int32 = 30
+    public var keepAliveIntervalSeconds: Int32 = 10
+    public var keepAliveProbes: Int32 = 3
+    public var userTimeoutMilliseconds: Int32 = 30_000
+
+    public init() {}
+}
+
+/// Opens transports for endpoints, resolving names at every call.
+enum TransportFactory {
+    static func connect(_ endpoint: Endpoint, settings: ConnectionSettings) throws -> Transport {
+        switch endpoint {
+        case let .tcp(host, port):
+            let socket = try connectFirst(try SocketAddress.resolve(host: host, port: port, type: .stream), type: .stream, settings: settings)
+            try socket.setOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)  // we batch ourselves
+            try socket.setTCPLiveness(idleSeconds: settings.keepAliveIdleSeconds, intervalSeconds: settings.keepAliveIntervalSeconds,
+                                      probes: settings.keepAliveProbes, userTimeoutMilliseconds: settings.userTimeoutMilliseconds)
+            try socket.setSendTimeout(milliseconds: settings.sendTimeoutMilliseconds)
+            return StreamTransport(socket: socket, peer: endpoint.description)
+        case let .unixStream(path):
+            let socket = try connectFirst([try SocketAddress(unixPath: path)], type: .stream, settings: settings)
+            try socket.setSendTimeout(milliseconds: settings.sendTimeoutMilliseconds)
+            return StreamTransport(socket: socket, peer: endpoint.description)
+        case let .udp(host, port):
+            let socket = try connectFirst(try SocketAddress.resolve(host: host, port: port, type: .datagram), type: .datagram, settings: settings)
+            return DatagramTransport(socket: socket, peer: endpoint.description, kind: .udp)
+        case let .unixDatagram(path):
+            let socket = try connectFirst([try SocketAddress(unixPath: path)], type: .datagram, settings: settings)
+            try socket.setSendTimeout(milliseconds: settings.sendTimeoutMilliseconds)
+            return DatagramTransport(socket: socket, peer: endpoint.description, kind: .unix)
+        }
+    }
+
+    /// Tries each resolved address in turn; the first that accepts wins.
+    private static func connectFirst(_ addresses: [SocketAddress], type: SocketType, settings: ConnectionSettings) throws -> Socket {
+        var lastError: Error = SystemError("connect", errno: EHOSTUNREACH)
+        for address in addresses {
+            let socket = try Socket.make(family: address.family, type: type)
+            do {
+                try socket.connect(to: address, timeoutMilliseconds: settings.connectTimeoutMilliseconds)
+                return socket
+            } catch {
+                socket.close()
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+}
+
+/// TCP or unix stream: the whole batch in as few `send`s as the kernel allows.
+final class StreamTransport: Transport {
+    let socket: Socket
+    let peer: String
+
+    init(socket: Socket, peer: String) {
+        self.socket = socket
+        self.peer = peer
+    }
+
+    func send(_ batch: MessageBatch) throws(SendFailure) {
+        let failure: PartialSendError? = batch.bytes.withUnsafeBytes { raw in
+            do throws(PartialSendError) {
+                try socket.sendAll(raw)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure {
+            // Messages wholly handed to the kernel count as sent; the one cut in half
+            // is sent again whole after reconnecting.
+            let whole = batch.ends.firstIndex { $0 > failure.sent } ?? batch.count
+            throw SendFailure(sentMessages: whole, reason: failure.description)
+        }
+    }
+
+    func peerHasClosed() -> Bool {
+        // Syslog receivers never talk back, so anything readable is EOF or an error:
+        // a half-closed peer would accept writes locally and lose them.
+        var scratch = (UInt64(0), UInt64(0))
+        do {
+            let received = try withUnsafeMutableBytes(of: &scratch) { try socket.receiveNonBlocking(into: $0) }
+            return received == 0  // 0: orderly close; nil: nothing waiting; more: stray bytes
+        } catch {
+            return true  // ECONNRESET and the like
+        }
+    }
+
+    func takeUndeliverable() -> [String] { [] }
+
+    func close() { socket.close() }
+}
+
+/// UDP or unix datagram: one message per datagram.
+final class DatagramTransport: Transport {
+    enum Kind { case udp, unix }
+
+    let socket: Socket
+    let peer: String
+    let kind: Kind
+    private var undeliverable: [String] = []
+
+    init(socket: Socket, peer: String, kind: Kind) {
+        self.socket = socket
+        self.peer = peer
+        self.kind = kind
+    }
+
+    func send(_ batch: MessageBatch) throws(SendFailure) {
+        let failure: SendFailure? = batch.bytes.withUnsafeBytes { raw in
+            for index in 0..<batch.count {
+                let message = UnsafeRawBufferPointer(rebasing: raw[batch.start(of: index)..<batch.ends[index]])
+                do {
+                    try socket.sendDatagram(message)
+                } catch let error as SystemError {
+                    // A UDP port nobody listens on answers with ICMP, reported on a later
+                    // send as ECONNREFUSED: that datagram is gone whatever we do.
+                    if kind == .udp && error.errno == ECONNREFUSED { continue }
+                    // Larger than the socket allows: resending cannot fix it. The
+                    // formatter splits long lines for datagrams, so this is a guard.
+                    if error.errno == EMSGSIZE {
+                        undeliverable.append("\(message.count)-byte datagram: \(error.message)")
+                        continue
+                    }
+                    return SendFailure(sentMessages: index, reason: error.description)
+                } catch {
+                    return SendFailure(sentMessages: index, reason: "\(error)")
+                }
+            }
+            return nil
+        }
+        if let failure { throw failure }
+    }
+
+    func peerHasClosed() -> Bool { false }
+
+    func takeUndeliverable() -> [String] {
+        defer { undeliverable.removeAll() }
+        return undeliverable
+    }
+
+    func close() { socket.close() }
+}

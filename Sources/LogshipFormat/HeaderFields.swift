@@ -1,0 +1,55 @@
+/// Making header fields safe for RFC 5424 / RFC 3164 parsers.
+enum HeaderField {
+    /// RFC 5424 §6: APP-NAME, MSGID and HOSTNAME are PRINTUSASCII (33...126), with
+    /// length limits. Anything else (spaces from a tag template, UTF-8) becomes `_`,
+    /// so a tag can never shift the fields after it. Empty becomes the NILVALUE `-`.
+    static func printableASCII(_ text: String, maxLength: Int) -> String {
+        var bytes: [UInt8] = []
+        for scalar in text.unicodeScalars.prefix(maxLength) {
+            let value = scalar.value
+            bytes.append(value >= 33 && value <= 126 ? UInt8(value) : UInt8(ascii: "_"))
+        }
+        return bytes.isEmpty ? "-" : String(decoding: bytes, as: UTF8.self)
+    }
+
+    static let appNameLimit = 48
+    static let msgIDLimit = 32
+    static let hostnameLimit = 255
+    static let sdNameLimit = 32
+}
+
+/// RFC 5424 STRUCTURED-DATA from container attributes: one SD-ELEMENT whose
+/// params are the attributes.
+enum StructuredData {
+    /// `[id name="value" ...]`, or `-` when there is nothing to say.
+    static func element(id: String, attributes: [(key: String, value: String)]) -> String {
+        guard !attributes.isEmpty else { return "-" }
+        var out = "[" + sdName(id)
+        for (key, value) in attributes {
+            out += " " + sdName(key) + "=\"" + escapeParamValue(value) + "\""
+        }
+        return out + "]"
+    }
+
+    /// SD-NAME: 1...32 printable ASCII characters except `=`, space, `]` and `"`.
+    static func sdName(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        for scalar in text.unicodeScalars.prefix(HeaderField.sdNameLimit) {
+            let v = scalar.value
+            let allowed = v >= 33 && v <= 126 && v != 0x3D && v != 0x5D && v != 0x22
+            bytes.append(allowed ? UInt8(v) : UInt8(ascii: "_"))
+        }
+        return bytes.isEmpty ? "_" : String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// PARAM-VALUE: UTF-8 where `"`, `\` and `]` must be escaped with a backslash.
+    static func escapeParamValue(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text.unicodeScalars {
+            if character == "\"" || character == "\\" || character == "]" { out.unicodeScalars.append("\\") }
+            out.unicodeScalars.append(character)
+        }
+        return out
+    }
+}

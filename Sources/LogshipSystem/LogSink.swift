@@ -1,0 +1,74 @@
+import Glibc
+import Synchronization
+
+/// The plugin's own log: one line per event on stderr, which Docker copies into the
+/// daemon log. Each line goes out in one `write`, so lines from threads never mix.
+///
+/// Passed explicitly to whatever logs; there is no global logger.
+public final class LogSink: Sendable {
+    public enum Level: Int, Comparable, Sendable, CaseIterable {
+        case debug, info, warn, error
+
+        public var name: String {
+            switch self {
+            case .debug: return "debug"
+            case .info: return "info"
+            case .warn: return "warn"
+            case .error: return "error"
+            }
+        }
+
+        public init?(name: String) {
+            guard let level = Level.allCases.first(where: { $0.name == name.lowercased() }) else { return nil }
+            self = level
+        }
+
+        public static func < (lhs: Level, rhs: Level) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    public let minimumLevel: Level
+    private let descriptor: FileDescriptor
+
+    public init(minimumLevel: Level = .info, descriptor: FileDescriptor = FileDescriptor(rawValue: 2)) {
+        self.minimumLevel = minimumLevel
+        self.descriptor = descriptor
+    }
+
+    public func log(_ level: Level, _ message: @autoclosure () -> String) {
+        guard level >= minimumLevel else { return }
+        let line = Array("level=\(level.name) \(message())\n".utf8)
+        line.withUnsafeBytes { try? descriptor.writeAll($0) }
+    }
+
+    public func debug(_ message: @autoclosure () -> String) { log(.debug, message()) }
+    public func info(_ message: @autoclosure () -> String) { log(.info, message()) }
+    public func warn(_ message: @autoclosure () -> String) { log(.warn, message()) }
+    public func error(_ message: @autoclosure () -> String) { log(.error, message()) }
+}
+
+/// Lets one kind of event through at most once per interval and counts the rest, so
+/// a dead backend produces a line every few seconds, not one per dropped entry.
+public final class RateLimiter: Sendable {
+    private struct State { var nextAllowed: Int64 = 0; var suppressed = 0 }
+    private let interval: Int64
+    private let state = Mutex(State())
+
+    public init(intervalNanoseconds: Int64 = 10_000_000_000) {
+        interval = intervalNanoseconds
+    }
+
+    /// Returns nil when the event should be suppressed; otherwise how many were
+    /// suppressed since the last one that went through.
+    public func admit(now: Int64 = MonotonicClock.now()) -> Int? {
+        state.withLock { s in
+            guard now >= s.nextAllowed else {
+                s.suppressed += 1
+                return nil
+            }
+            let suppressed = s.suppressed
+            s.suppressed = 0
+            s.nextAllowed = now + interval
+            return suppressed
+        }
+    }
+}
