@@ -1,0 +1,147 @@
+import Glibc
+import LogshipConfig
+import LogshipDelivery
+import LogshipFormat
+import LogshipSystem
+import Synchronization
+
+/// Why StartLogging was refused; the message reaches `docker run`.
+public struct StartError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// The live log streams, by FIFO path: StartLogging adds one, its reader removes it
+/// at EOF. StopLogging only marks it; the reader's EOF is the real end.
+public final class StreamRegistry: @unchecked Sendable {
+    private struct Active {
+        let reader: StreamReader
+        let destinations: [Destination]
+        var stopRequested = false
+    }
+
+    private let resolver: OptionResolver
+    private let destinations: DestinationRegistry
+    private let log: LogSink
+    private let lock = ConditionLock()
+    private var active: [String: Active] = [:]
+    private let reassembledTotal = Atomic<Int>(0)
+
+    public init(resolver: OptionResolver, destinations: DestinationRegistry, log: LogSink) {
+        self.resolver = resolver
+        self.destinations = destinations
+        self.log = log
+    }
+
+    public var activeCount: Int { lock.withLock { active.count } }
+
+    /// Lines rebuilt from Docker's 16 KiB pieces, over all streams that have ended.
+    public var reassembledLines: Int { reassembledTotal.load(ordering: .relaxed) }
+
+    /// Validates the options, opens the FIFO and starts its reader. Never touches the
+    /// network: a container starts even when every destination is down.
+    public func start(file: String, info: ContainerInfo) throws(StartError) {
+        let settings: StreamSettings
+        do {
+            settings = try resolver.resolve(info)
+        } catch {
+            throw StartError(message: error.message)
+        }
+        let alreadyActive = lock.withLock { active[file] != nil }
+        if alreadyActive {
+            // The daemon retries a request whose answer timed out; the first one won.
+            log.info("container=\(info.shortID) file=\(file) StartLogging repeated; already reading")
+            return
+        }
+        let descriptor = try openFIFO(file)
+
+        var acquired: [Destination] = []
+        var outputs: [(Destination, MessageFormatter)] = []
+        do {
+            for (endpoint, formatter) in StreamPipeline.formatters(for: settings) {
+                let destination = try destinations.acquire(endpoint)
+                acquired.append(destination)
+                outputs.append((destination, formatter))
+            }
+        } catch {
+            for destination in acquired { destinations.release(destination) }
+            descriptor.close()
+            throw StartError(message: "logship: cannot start a sender thread: \(error)")
+        }
+
+        let pipeline = StreamPipeline(settings: settings, destinations: outputs)
+        let reader = StreamReader(file: file, containerID: info.containerID, descriptor: descriptor, pipeline: pipeline, log: log) {
+            [weak self] reader, outcome in self?.readerEnded(reader, outcome)
+        }
+        lock.withLock { active[file] = Active(reader: reader, destinations: acquired) }
+        do {
+            try spawnThread(name: "read \(info.shortID)") { reader.run() }
+        } catch {
+            lock.withLock { active[file] = nil }
+            for destination in acquired { destinations.release(destination) }
+            descriptor.close()
+            throw StartError(message: "logship: cannot start a reader thread: \(error)")
+        }
+        let targets = outputs.map { "\($0.0.endpoint)" }.joined(separator: ",")
+        log.info("container=\(info.shortID) name=\(info.name) started file=\(file) destinations=\(targets)")
+    }
+
+    /// Marks the stream as stopping; its reader carries on to EOF.
+    public func stop(file: String) {
+        let known = lock.withLock { () -> Bool in
+            guard active[file] != nil else { return false }
+            active[file]?.stopRequested = true
+            return true
+        }
+        if !known {
+            // Its reader already hit EOF, or it was never ours: nothing to do either way.
+            log.debug("StopLogging for \(file): stream already ended")
+        }
+    }
+
+    /// Waits until every stream has ended or `deadline` (monotonic) passes.
+    public func waitForStreams(until deadline: Int64) -> Bool {
+        lock.withLock {
+            while !active.isEmpty {
+                if !lock.wait(until: deadline) { break }
+            }
+            return active.isEmpty
+        }
+    }
+
+    private func readerEnded(_ reader: StreamReader, _ outcome: StreamOutcome) {
+        let entry = lock.withLock { () -> Active? in
+            defer { lock.broadcast() }
+            return active.removeValue(forKey: reader.file)
+        }
+        reassembledTotal.add(outcome.reassembledLines, ordering: .relaxed)
+        for destination in entry?.destinations ?? [] { destinations.release(destination) }
+        let id = reader.containerID.prefix(12)
+        var summary = "container=\(id) file=\(reader.file) ended entries=\(outcome.entries) bytes=\(outcome.bytesRead)"
+        if entry?.stopRequested == false { summary += " (EOF without StopLogging)" }
+        if let failure = outcome.failure {
+            log.error("\(summary) error=\"\(failure)\" discarded_bytes=\(outcome.discardedBytes)")
+        } else if outcome.truncatedBytes > 0 {
+            log.warn("\(summary) incomplete_final_frame_bytes=\(outcome.truncatedBytes)")
+        } else {
+            log.info(summary)
+        }
+    }
+
+    /// Opens a FIFO without ever blocking: with O_NONBLOCK a FIFO whose writer is gone
+    /// still opens, and the flag is cleared so reads then wait for data as usual.
+    private func openFIFO(_ file: String) throws(StartError) -> FileDescriptor {
+        do {
+            let descriptor = try FileDescriptor.open(file, [.readOnly, .nonBlocking])
+            do {
+                try descriptor.setNonBlocking(false)
+            } catch {
+                descriptor.close()
+                throw error
+            }
+            return descriptor
+        } catch {
+            throw StartError(message: "logship: cannot open the log stream: \(error)")
+        }
+    }
+}
