@@ -1,8 +1,10 @@
 import Glibc
 import Synchronization
 
-/// The plugin's own log: one line per event on stderr, which Docker copies into the
-/// daemon log. Each line goes out in one `write`, so lines from threads never mix.
+/// The plugin's own log: one line per event, which Docker copies into the daemon log.
+/// Docker logs a plugin's stdout at level info and its stderr at level error, so
+/// debug and info lines go to stdout and warnings and errors to stderr. Each line goes
+/// out in one `write`, so lines from threads never mix.
 ///
 /// Passed explicitly to whatever logs; there is no global logger.
 public final class LogSink: Sendable {
@@ -27,16 +29,21 @@ public final class LogSink: Sendable {
     }
 
     public let minimumLevel: Level
-    private let descriptor: FileDescriptor
+    private let infoDescriptor: FileDescriptor
+    private let problemDescriptor: FileDescriptor
 
-    public init(minimumLevel: Level = .info, descriptor: FileDescriptor = FileDescriptor(rawValue: 2)) {
+    public init(minimumLevel: Level = .info,
+                infoDescriptor: FileDescriptor = FileDescriptor(rawValue: 1),
+                problemDescriptor: FileDescriptor = FileDescriptor(rawValue: 2)) {
         self.minimumLevel = minimumLevel
-        self.descriptor = descriptor
+        self.infoDescriptor = infoDescriptor
+        self.problemDescriptor = problemDescriptor
     }
 
     public func log(_ level: Level, _ message: @autoclosure () -> String) {
         guard level >= minimumLevel else { return }
         let line = Array("level=\(level.name) \(message())\n".utf8)
+        let descriptor = level >= .warn ? problemDescriptor : infoDescriptor
         line.withUnsafeBytes { try? descriptor.writeAll($0) }
     }
 

@@ -96,6 +96,8 @@ public struct Socket: Sendable, CustomStringConvertible {
     }
 
     public func accept() throws -> Socket {
+        // Glibc's module map hides accept4; the plugin never forks, so setting
+        // close-on-exec right after accept leaves no window that matters.
         let fd = retryingEINTR { Glibc.accept(descriptor.rawValue, nil, nil) }
         guard fd >= 0 else { throw SystemError.current("accept") }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
@@ -159,10 +161,17 @@ public struct PartialSendError: Error, CustomStringConvertible {
 }
 
 extension Socket {
-    /// A listening unix stream socket at `path`, replacing a stale socket file.
+    /// A listening unix stream socket at `path`, replacing a stale socket left by an
+    /// earlier run; anything else at that path is an error, never deleted.
     public static func listenUnix(path: String, mode: mode_t = 0o660) throws -> Socket {
         let address = try SocketAddress(unixPath: path)
-        unlink(path)
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFSOCK else {
+                throw SystemError("listen", errno: EEXIST, context: "\(path) exists and is not a socket")
+            }
+            unlink(path)
+        }
         let socket = try Socket.make(family: AF_UNIX, type: .stream)
         do {
             try socket.bind(to: address)

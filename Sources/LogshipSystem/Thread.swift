@@ -1,6 +1,7 @@
 import Glibc
 
-/// Starts a detached OS thread running `body`.
+/// Starts a detached OS thread running `body`. `name` identifies it in errors
+/// (Glibc's module map does not expose pthread_setname_np).
 ///
 /// Blocking I/O (FIFO reads, socket writes) runs on threads the plugin owns, never on
 /// Swift concurrency's cooperative pool, which a blocking `read` would starve.

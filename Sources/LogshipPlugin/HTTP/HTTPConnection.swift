@@ -1,0 +1,124 @@
+import LogshipSystem
+
+/// Serves one client connection on its own thread: reads requests, hands each to the
+/// handler and writes its response, until the client closes, a limit is hit or the
+/// server stops.
+struct HTTPConnection {
+    let socket: Socket
+    let name: String
+    let limits: HTTPServerLimits
+    let stopSignal: HTTPStopSignal
+    let log: @Sendable (String) -> Void
+    let handler: @Sendable (HTTPRequest) -> HTTPResponse
+
+    static let readBufferBytes = 64 * 1024
+
+    func run() {
+        defer { socket.close() }
+        do {
+            try socket.setSendTimeout(milliseconds: limits.sendTimeoutMilliseconds)
+        } catch {
+            log("http: \(name): \(error)")
+            return
+        }
+        let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readBufferBytes, alignment: 1)
+        defer { readBuffer.deallocate() }
+        var parser = HTTPRequestParser(limits: limits)
+        var idleSince = MonotonicClock.now()
+        var requestStartedAt: Int64?
+
+        while true {
+            // Answer everything already received before reading again: a client may
+            // pipeline several requests into one write.
+            switch parser.nextRequest() {
+            case .request(let request):
+                guard respond(to: request) else { return }
+                idleSince = MonotonicClock.now()
+                requestStartedAt = parser.hasPartialRequest ? idleSince : nil
+                continue
+            case .failure(let error):
+                log("http: \(name): answered \(error.status): \(error.reason)")
+                send(.error(error.status, error.reason), closing: true)
+                return
+            case .needMoreData:
+                requestStartedAt = parser.hasPartialRequest ? requestStartedAt ?? MonotonicClock.now() : nil
+            }
+
+            let deadline = requestStartedAt.map { $0 + Int64(limits.requestTimeoutMilliseconds) * 1_000_000 }
+                ?? idleSince + Int64(limits.idleTimeoutMilliseconds) * 1_000_000
+            switch waitForBytes(until: deadline) {
+            case .readable:
+                break
+            case .timedOut:
+                if requestStartedAt != nil {
+                    log("http: \(name): answered 408: request not complete after \(limits.requestTimeoutMilliseconds) ms")
+                    send(.error(408, "request not received in time"), closing: true)
+                }
+                return
+            case .stopping:
+                if requestStartedAt != nil { log("http: \(name): closed mid-request because the server is stopping") }
+                return
+            case .failed(let error):
+                log("http: \(name): \(error)")
+                return
+            }
+
+            let count: Int
+            do {
+                count = try socket.receive(into: readBuffer)
+            } catch {
+                log("http: \(name): \(error)")
+                return
+            }
+            guard count > 0 else {
+                if requestStartedAt != nil { log("http: \(name): client closed the connection mid-request") }
+                return
+            }
+            parser.append(UnsafeRawBufferPointer(rebasing: readBuffer[0..<count]))
+        }
+    }
+
+    private enum WaitOutcome {
+        case readable, timedOut, stopping, failed(Error)
+    }
+
+    /// Waits for the socket to become readable, the deadline to pass or the server to
+    /// stop. Bytes already waiting are read even while stopping, so a request that is
+    /// arriving can still complete.
+    private func waitForBytes(until deadline: Int64) -> WaitOutcome {
+        while true {
+            let remaining = deadline - MonotonicClock.now()
+            guard remaining > 0 else { return .timedOut }
+            let milliseconds = Int32(clamping: (remaining + 999_999) / 1_000_000)
+            do {
+                let ready = try FileDescriptor.waitReadable([socket.descriptor, stopSignal.descriptor], timeoutMilliseconds: milliseconds)
+                if ready[0] { return .readable }
+                if ready[1] { return .stopping }
+            } catch {
+                return .failed(error)
+            }
+        }
+    }
+
+    /// Runs the handler and writes its response; false when the connection is to be
+    /// closed, because the client or the server wants it or it is unusable.
+    private func respond(to request: HTTPRequest) -> Bool {
+        let response = handler(request)
+        // Decided after the handler: a stop that arrived meanwhile closes the connection.
+        let keepOpen = request.keepsConnectionOpen && !stopSignal.isTriggered
+        return send(response, closing: !keepOpen, keepAliveForHTTP10: request.isHTTP10) && keepOpen
+    }
+
+    @discardableResult
+    private func send(_ response: HTTPResponse, closing: Bool, keepAliveForHTTP10: Bool = false) -> Bool {
+        var bytes = response.head(closing: closing, keepAliveForHTTP10: keepAliveForHTTP10)
+        bytes.append(contentsOf: response.body)
+        do {
+            try bytes.withUnsafeBytes { try socket.sendAll($0) }
+            return true
+        } catch {
+            log("http: \(name): \(error)")
+            return false
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import LogshipSystem
+import Testing
+@testable import LogshipPlugin
+
+@Suite(.serialized) struct StreamRegistryTests {
+    @Test func framesReachTheReceiverAndStopLoggingDrainsToEOF() throws {
+        let receiver = try LineReceiver()
+        defer { receiver.close() }
+        let registry = makeRegistry()
+        let fifo = try DaemonFIFO()
+        try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]))
+        try fifo.write(dockerFrame("stdout", Array("first".utf8)))
+        // StopLogging comes while lines are still in the pipe; they must all arrive.
+        var pending: [UInt8] = []
+        for i in 0..<2000 { pending += dockerFrame("stdout", Array("line \(i)".utf8)) }
+        try fifo.write(pending)
+        registry.stop(file: fifo.path)
+        fifo.close()
+        #expect(receiver.waitForLines(2001))
+        #expect(receiver.lines.first == "first")
+        #expect(receiver.lines.last == "line 1999")
+        #expect(registry.waitForStreams(until: MonotonicClock.now() + 5_000_000_000))
+    }
+
+    @Test func splitLineIsReassembledAndFlushedAtEOF() throws {
+        let receiver = try LineReceiver()
+        defer { receiver.close() }
+        let registry = makeRegistry()
+        let fifo = try DaemonFIFO()
+        try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]))
+        let id = String(repeating: "ab", count: 32)
+        let big = [UInt8](repeating: UInt8(ascii: "y"), count: 40_000)
+        try fifo.write(dockerFrame("stdout", Array(big[0..<16384]), partial: (false, id, 1))
+            + dockerFrame("stdout", Array(big[16384..<32768]), partial: (false, id, 2))
+            + dockerFrame("stdout", Array(big[32768...]), partial: (true, id, 3))
+            + dockerFrame("stdout", Array("unterminated".utf8), partial: (false, "other", 1)))
+        fifo.close()
+        #expect(receiver.waitForLines(2))
+        #expect(receiver.lines.map(\.count) == [40_000, 12])
+        #expect(registry.waitForStreams(until: MonotonicClock.now() + 5_000_000_000))
+        #expect(registry.reassembledLines == 1)
+    }
+
+    @Test func corruptFrameEndsOnlyThatStreamAndKeepsDraining() throws {
+        let receiver = try LineReceiver()
+        defer { receiver.close() }
+        let registry = makeRegistry()
+        let good = try DaemonFIFO(name: "good")
+        let bad = try DaemonFIFO(name: "bad")
+        let options = ["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]
+        try registry.start(file: good.path, info: containerInfo(options))
+        try registry.start(file: bad.path, info: containerInfo(options))
+        try bad.write(dockerFrame("stdout", Array("before".utf8)) + [0x7F, 0xFF, 0xFF, 0xFF])
+        // The corrupt stream is still drained: 1 MiB more must not block this writer.
+        try bad.write([UInt8](repeating: 0x41, count: 1 << 20))
+        try good.write(dockerFrame("stdout", Array("unaffected".utf8)))
+        good.close()
+        bad.close()
+        #expect(receiver.waitForLines(2))
+        #expect(Set(receiver.lines) == ["before", "unaffected"])
+        #expect(registry.waitForStreams(until: MonotonicClock.now() + 5_000_000_000))
+    }
+
+    @Test func startIsRefusedWithTheOptionErrorAndNothingIsLeftOpen() throws {
+        let registry = makeRegistry()
+        let fifo = try DaemonFIFO()
+        defer { fifo.close() }
+        do {
+            try registry.start(file: fifo.path, info: containerInfo(["syslog-adress": "udp://h"]))
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.message.contains("unknown log-opt \"syslog-adress\""))
+        }
+        #expect(registry.activeCount == 0)
+    }
+
+    @Test func startNeverDialsAndSucceedsWhileTheReceiverIsDown() throws {
+        let registry = makeRegistry()
+        let fifo = try DaemonFIFO()
+        let start = MonotonicClock.now()
+        // 192.0.2.1 is TEST-NET-1: a connect there would hang until its timeout.
+        try registry.start(file: fifo.path, info: containerInfo(["syslog-address": "tcp://192.0.2.1:514"]))
+        #expect(MonotonicClock.now() - start < 1_000_000_000)
+        #expect(registry.activeCount == 1)
+        fifo.close()
+        #expect(registry.waitForStreams(until: MonotonicClock.now() + 5_000_000_000))
+    }
+
+    @Test func dockerLogsPairWithAnEmptyFIFOIsHarmless() throws {
+        let registry = makeRegistry()
+        for _ in 0..<20 {
+            let fifo = try DaemonFIFO()
+            try registry.start(file: fifo.path, info: containerInfo(["syslog-address": "udp://127.0.0.1:9"]))
+            registry.stop(file: fifo.path)
+            fifo.close()
+        }
+        #expect(registry.waitForStreams(until: MonotonicClock.now() + 5_000_000_000))
+        registry.stop(file: "/never/started")
+    }
+
+    @Test func missingFIFOIsAClearError() {
+        let registry = makeRegistry()
+        do {
+            try registry.start(file: "/tmp/logship-no-such-fifo", info: containerInfo(["syslog-address": "udp://h"]))
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.message.contains("cannot open the log stream"))
+        }
+    }
+}
