@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "LogshipSystem"),
         .target(name: "LogshipWire"),
         .target(name: "LogshipJSON"),
-        .target(name: "LogshipFormat", dependencies: ["LogshipJSON"]),
+        .target(name: "LogshipFormat", dependencies: ["LogshipWire", "LogshipJSON"]),
         .target(name: "LogshipDelivery", dependencies: ["LogshipSystem"]),
         .target(name: "LogshipConfig", dependencies: ["LogshipFormat", "LogshipDelivery", "LogshipJSON"]),
         .target(
@@ -30,11 +30,11 @@ let package = Package(
         ),
         .executableTarget(name: "logship", dependencies: ["LogshipPlugin"]),
 
-
-
-
-
-
-
+        .testTarget(name: "LogshipWireTests", dependencies: ["LogshipWire"], exclude: ["Corpus", "make_corpus.py"]),
+        .testTarget(name: "LogshipJSONTests", dependencies: ["LogshipJSON"]),
+        .testTarget(name: "LogshipFormatTests", dependencies: ["LogshipFormat", "LogshipWire"]),
+        .testTarget(name: "LogshipDeliveryTests", dependencies: ["LogshipDelivery", "LogshipSystem"]),
+        .testTarget(name: "LogshipConfigTests", dependencies: ["LogshipConfig", "LogshipDelivery", "LogshipFormat"]),
+        .testTarget(name: "LogshipPluginTests", dependencies: ["LogshipPlugin", "LogshipSystem", "LogshipJSON", "LogshipConfig", "LogshipDelivery"]),
     ]
 )
