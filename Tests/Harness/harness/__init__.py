@@ -1,0 +1,13 @@
+"""Test harness for logship: plays the Docker daemon and the log receivers.
+
+Modules:
+  frames          Docker FIFO frames ([uint32 BE length][LogEntry protobuf]) built with PyPI protobuf
+  plugin_process  runs the logship binary on a private socket; an HTTP client that talks like dockerd
+  rsyslog         a private rsyslogd instance recording raw messages and parsed fields
+  receivers       Python TCP/UDP/unix receivers that record exact bytes, startable and stoppable
+  docker          run containers with the logship driver through the real Docker engine
+  expect          the exact bytes logship must send, written once from the specification
+  waiting         poll-until helpers (no sleep-and-hope)
+
+This directory is Python, not a Swift test target: Package.swift does not name it.
+"""

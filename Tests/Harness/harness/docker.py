@@ -1,0 +1,182 @@
+"""Run containers through the real Docker engine with the logship driver.
+
+Every container gets a unique name and is removed afterwards, whatever happened: Docker refuses to
+disable the plugin (and so to reinstall or reconfigure it) while a container using it exists.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .waiting import wait_until
+
+PLUGIN = os.environ.get("LOGSHIP_PLUGIN") or os.environ.get("PLUGIN_NAME") or "logship"
+IMAGE = os.environ.get("LOGSHIP_TEST_IMAGE", "logship-test-busybox")
+NAME_PREFIX = "logship-test-"
+
+
+def docker(*args: str, timeout: float = 120, check: bool = True, capture: bool = True) -> subprocess.CompletedProcess:
+    """Run the docker CLI; stdout as bytes, stderr as text."""
+    p = subprocess.run(
+        ["docker", *args],
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=timeout,
+    )
+    p.stderr = p.stderr.decode(errors="replace")
+    if check and p.returncode != 0:
+        raise AssertionError(f"docker {' '.join(args)} failed ({p.returncode}): {p.stderr.strip()}")
+    return p
+
+
+def hostname() -> str:
+    """The host's name as the plugin reports it (the plugin inherits the host's UTS name)."""
+    return socket.gethostname()
+
+
+def image_id(image: str = IMAGE) -> str:
+    return docker("image", "inspect", "-f", "{{.Id}}", image).stdout.decode().strip()
+
+
+def unique_name() -> str:
+    return NAME_PREFIX + uuid.uuid4().hex[:10]
+
+
+def log_opt_args(log_opts: dict[str, str]) -> list[str]:
+    out = []
+    for k, v in log_opts.items():
+        out += ["--log-opt", f"{k}={v}"]
+    return out
+
+
+@dataclass
+class RunResult:
+    returncode: int
+    stdout: bytes
+    stderr: str
+    name: str
+    container_id: str | None  # None when the container was never created
+    started: float  # time.time() just before `docker run`
+    finished: float  # time.time() just after it returned
+
+    @property
+    def tag(self) -> str:
+        """The default tag {{.ID}}: the first 12 characters of the container id."""
+        assert self.container_id, f"container was not created: {self.stderr}"
+        return self.container_id[:12]
+
+
+def run_container(
+    cmd: list[str],
+    log_opts: dict[str, str] | None = None,
+    *,
+    driver: str = PLUGIN,
+    image: str = IMAGE,
+    docker_args: list[str] | tuple = (),
+    timeout: float = 300,
+    capture: bool = True,
+) -> RunResult:
+    """`docker run --rm --network=none --log-driver DRIVER --log-opt ... IMAGE CMD`, attached, to completion."""
+    name = unique_name()
+    with tempfile.TemporaryDirectory(prefix="logship-run-") as tmp:
+        cidfile = Path(tmp) / "cid"  # docker writes it at create time; it must not exist before
+        args = ["run", "--rm", "--name", name, "--network=none", "--cidfile", str(cidfile),
+                "--log-driver", driver, *log_opt_args(log_opts or {}), *docker_args, image, *cmd]
+        started = time.time()
+        try:
+            p = docker(*args, timeout=timeout, check=False, capture=capture)
+        finally:
+            finished = time.time()
+            # A failed start (bad log-opt) can leave a Created container behind, even with --rm.
+            remove(name)
+        cid = cidfile.read_text().strip() if cidfile.exists() else None
+    return RunResult(p.returncode, p.stdout or b"", p.stderr, name, cid or None, started, finished)
+
+
+def remove(name: str) -> None:
+    docker("rm", "-f", name, check=False, capture=False)
+
+
+@contextmanager
+def detached_container(cmd: list[str], log_opts: dict[str, str] | None = None, *, driver: str = PLUGIN,
+                       image: str = IMAGE, docker_args: list[str] | tuple = ()):
+    """A container started with `docker run -d` (no --rm, so `docker logs` works after it exits).
+    Yields (name, container_id); always removed at the end."""
+    name = unique_name()
+    try:
+        p = docker("run", "-d", "--name", name, "--network=none", "--log-driver", driver,
+                   *log_opt_args(log_opts or {}), *docker_args, image, *cmd)
+        yield name, p.stdout.decode().strip()
+    finally:
+        remove(name)
+
+
+def wait_exited(name: str, timeout: float = 60) -> int:
+    """Block until the container exits; return its exit code."""
+    p = docker("wait", name, timeout=timeout)
+    return int(p.stdout.decode().strip())
+
+
+def leftover_test_containers() -> list[str]:
+    p = docker("ps", "-a", "--filter", f"name={NAME_PREFIX}", "--format", "{{.Names}}")
+    return p.stdout.decode().split()
+
+
+# -- the plugin itself --------------------------------------------------------------------------
+def plugin_inspect(name: str = PLUGIN) -> dict | None:
+    p = docker("plugin", "inspect", name, check=False)
+    if p.returncode != 0:
+        return None
+    return json.loads(p.stdout)[0]
+
+
+def plugin_env(name: str = PLUGIN) -> dict[str, str]:
+    """The plugin's current settings env (what `docker plugin set` changes), as a dict."""
+    info = plugin_inspect(name)
+    assert info, f"plugin {name} is not installed"
+    return dict(e.split("=", 1) for e in info["Settings"]["Env"])
+
+
+def plugin_disable(name: str = PLUGIN, timeout: float = 30) -> None:
+    """Disable, retrying while Docker still counts a logger as using it (a container just removed
+    may still be closing its logger)."""
+
+    def attempt():
+        p = docker("plugin", "disable", name, check=False)
+        if p.returncode == 0:
+            return True
+        if "in use" in p.stderr:
+            return False
+        raise AssertionError(f"docker plugin disable {name}: {p.stderr.strip()}")
+
+    wait_until(attempt, timeout, f"plugin {name} to be disabled (it stayed in use)", interval=0.5)
+
+
+@contextmanager
+def plugin_settings(name: str = PLUGIN, **env: str):
+    """Temporarily `docker plugin set NAME K=V ...` (disable, set, enable); the old values come back after."""
+    before = plugin_env(name)
+    unknown = set(env) - set(before)
+    assert not unknown, f"plugin {name} declares no settable env {sorted(unknown)}; config.json env has {sorted(before)}"
+    plugin_disable(name)
+    try:
+        docker("plugin", "set", name, *[f"{k}={v}" for k, v in env.items()])
+    finally:
+        docker("plugin", "enable", name)
+    try:
+        yield
+    finally:
+        plugin_disable(name)
+        try:
+            docker("plugin", "set", name, *[f"{k}={before[k]}" for k in env])
+        finally:
+            docker("plugin", "enable", name)

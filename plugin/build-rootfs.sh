@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Assemble the managed-plugin directory that `docker plugin create` takes, offline:
+#   plugin/build/config.json   the manifest (copied from the top-level config.json)
+#   plugin/build/rootfs/       the release binary, the shared libraries it loads, and the
+#                              empty mount points Docker needs.
+# Usage: plugin/build-rootfs.sh [BINARY]   (default .build/release/logship)
+# Env:   LOGSHIP_CONFIG_JSON  manifest to copy (default: config.json at the repository top)
+#        LOGSHIP_PLUGIN_DIR   output directory (default: plugin/build)
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+binary=${1:-$repo/.build/release/logship}
+config=${LOGSHIP_CONFIG_JSON:-$repo/config.json}
+out=${LOGSHIP_PLUGIN_DIR:-$repo/plugin/build}
+rootfs=$out/rootfs
+
+log() { printf '[build-rootfs] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+[[ -x $binary ]] || die "binary $binary not found; build it with: swift build -c release --static-swift-stdlib --product logship"
+[[ -f $config ]] || die "manifest $config not found"
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$config" || die "$config is not valid JSON"
+
+# Start from nothing so a library dropped from the link line doesn't linger in the image.
+rm -rf "$out"
+mkdir -p "$rootfs"
+cp "$config" "$out/config.json"
+
+# Mount points: /run/docker/plugins is where Docker mounts the socket directory,
+# /run/docker/logging is where the daemon creates the FIFOs (a plain directory of the rootfs,
+# never a mount), /host/run and /host/dev receive the manifest's bind mounts of the host's
+# /run and /dev (unix:// destinations), /proc /sys /dev /tmp are mounted by the runtime.
+for d in run/docker/plugins run/docker/logging host/run host/dev etc tmp proc sys dev usr/bin; do
+    mkdir -p "$rootfs/$d"
+done
+chmod 0700 "$rootfs/run/docker/logging"
+chmod 1777 "$rootfs/tmp"
+# With network type host, Docker bind-mounts the host's /etc/hosts and /etc/resolv.conf over
+# these; a bind mount needs an existing file as its target.
+: >"$rootfs/etc/hosts"
+: >"$rootfs/etc/resolv.conf"
+
+install -m 0755 "$binary" "$rootfs/usr/bin/logship"
+
+# Every shared library the dynamic loader will map, at the same path as on this host (the
+# binary's PT_INTERP names /lib64/ld-linux-x86-64.so.2, and the loader searches /lib/<triplet>).
+# `cp -L` copies the file a symlink points to, so the rootfs needs no /usr-merge symlinks.
+# ldd prints "name => /path (addr)" for libraries and "/path (addr)" for the loader.
+ldd_out=$(ldd "$binary" 2>&1) || true  # ldd exits 1 for a static binary
+# A library the loader cannot find shows up as "=> not found": refuse to ship that.
+if grep -q 'not found' <<<"$ldd_out"; then
+    die "ldd reports missing libraries: $(grep 'not found' <<<"$ldd_out" | tr '\n' ' ')"
+fi
+libs=$(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$ldd_out" | sort -u)
+if [[ -z $libs ]] && ! grep -q 'not a dynamic executable' <<<"$ldd_out"; then
+    die "ldd found no libraries for $binary: $ldd_out"  # only a fully static binary needs none
+fi
+for lib in $libs; do
+    mkdir -p "$rootfs$(dirname "$lib")"
+    cp -L "$lib" "$rootfs$lib"
+done
+
+# CA bundle for tcp+tls destinations, if the host has one.
+if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
+    mkdir -p "$rootfs/etc/ssl/certs"
+    cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/"
+fi
+
+log "assembled $out ($(du -sh "$rootfs" | cut -f1)):"
+(cd "$rootfs" && find . -type f | sort | sed 's/^\./  /') >&2

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Install what the integration and end-to-end tests need on a bare Debian 12 machine (as root).
+# Fast no-op when everything is already there, so scripts/test.sh can call it every time.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+# Debian packages: the Docker engine (20.10, run with vfs), rsyslog as the reference receiver,
+# a static busybox to build the test image offline, openssl/libssl-dev for TLS work, and the
+# small process tools the scripts use (ip, pgrep, fuser). python3-pip only if pip is missing.
+packages=(docker.io rsyslog busybox-static openssl libssl-dev ca-certificates iproute2 procps psmisc)
+python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
+
+missing=()
+for p in "${packages[@]}"; do
+    [[ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)" == installed ]] || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+    ((EUID == 0)) || die "need root to install: ${missing[*]}"
+    log "installing: ${missing[*]}"
+    # Keep package scripts from starting the system's own dockerd/rsyslogd: the tests start
+    # private instances with their own flags. Only add a policy-rc.d if none exists.
+    policy=/usr/sbin/policy-rc.d
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy"
+        chmod +x "$policy"
+        trap 'rm -f "$policy"' EXIT
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+    log "Debian packages: all present"
+fi
+
+# Python: pytest runs the suites; protobuf (from PyPI) builds the FIFO frames.
+# PIP_BREAK_SYSTEM_PACKAGES lets pip install into Debian's own python3 (PEP 668); a pyenv or
+# venv python ignores it.
+py_missing=()
+python3 -c 'import google.protobuf' 2>/dev/null || py_missing+=(protobuf)
+python3 -c 'import pytest' 2>/dev/null || py_missing+=(pytest)
+if ((${#py_missing[@]})); then
+    log "pip installing: ${py_missing[*]}"
+    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q "${py_missing[@]}"
+else
+    log "Python packages: all present"
+fi
