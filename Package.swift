@@ -12,6 +12,7 @@ import PackageDescription
 //   LogshipConfig   the one option whitelist, templates, container metadata
 //   LogshipPlugin   the Docker plugin protocol: HTTP server, handlers, stream registry
 //   logship         the executable: wiring only
+//   logship-bench   the pipeline benchmark (swift run -c release logship-bench)
 let package = Package(
     name: "logship",
     products: [
@@ -29,6 +30,10 @@ let package = Package(
             dependencies: ["LogshipSystem", "LogshipWire", "LogshipJSON", "LogshipFormat", "LogshipDelivery", "LogshipConfig"]
         ),
         .executableTarget(name: "logship", dependencies: ["LogshipPlugin"]),
+        .executableTarget(
+            name: "logship-bench",
+            dependencies: ["LogshipPlugin", "LogshipConfig", "LogshipDelivery", "LogshipFormat", "LogshipSystem"]
+        ),
 
         .testTarget(name: "LogshipWireTests", dependencies: ["LogshipWire"], exclude: ["Corpus", "make_corpus.py"]),
         .testTarget(name: "LogshipJSONTests", dependencies: ["LogshipJSON"]),

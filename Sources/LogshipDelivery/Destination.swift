@@ -6,6 +6,7 @@ public struct DestinationStats: Sendable {
     public var endpoint: String
     public var queue: QueueStats
     public var sentMessages: Int
+    public var sentBytes: Int
     public var connects: Int
     public var sendErrors: Int
     public var connected: Bool
@@ -18,6 +19,7 @@ public final class Destination: Sendable {
     public let queue: MessageQueue
 
     let sentMessages = Atomic<Int>(0)
+    let sentBytes = Atomic<Int>(0)
     let connects = Atomic<Int>(0)
     let sendErrors = Atomic<Int>(0)
     let isConnected = Atomic<Bool>(false)
@@ -51,7 +53,7 @@ public final class Destination: Sendable {
 
     public var stats: DestinationStats {
         DestinationStats(endpoint: endpoint.description, queue: queue.currentStats,
-                         sentMessages: sentMessages.load(ordering: .relaxed), connects: connects.load(ordering: .relaxed),
+                         sentMessages: sentMessages.load(ordering: .relaxed), sentBytes: sentBytes.load(ordering: .relaxed), connects: connects.load(ordering: .relaxed),
                          sendErrors: sendErrors.load(ordering: .relaxed), connected: isConnected.load(ordering: .relaxed))
     }
 }

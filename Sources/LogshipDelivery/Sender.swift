@@ -49,9 +49,11 @@ final class Sender: @unchecked Sendable {
         do {
             try transport.send(batch)
             destination.sentMessages.add(batch.count, ordering: .relaxed)
+            destination.sentBytes.add(batch.bytes.count, ordering: .relaxed)
             batch.removeAll()
         } catch {
             destination.sentMessages.add(error.sentMessages, ordering: .relaxed)
+            destination.sentBytes.add(error.sentMessages == 0 ? 0 : batch.ends[error.sentMessages - 1], ordering: .relaxed)
             destination.sendErrors.add(1, ordering: .relaxed)
             batch.removeFirst(messages: error.sentMessages)
             report("send to \(transport.peer) failed: \(error.reason); reconnecting with \(batch.count) messages to resend")

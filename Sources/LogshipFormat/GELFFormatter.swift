@@ -5,18 +5,19 @@ import LogshipWire
 /// JSON object followed by a NUL byte. Fields follow Docker's gelf driver
 /// (`_container_id`, `_container_name`, `_image_id`, `_image_name`, `_command`,
 /// `_created`, `_tag`), with attributes as further `_`-prefixed fields.
-public struct GELFFormatter: Sendable {
+public struct GELFFormatter: LineFormatter {
     private var timestamps = TimestampWriter(style: .epochMicro)
-    private let head: [UInt8]
+    private let head: FixedBytes
     /// After the timestamp: level (per source) and the fixed additional fields.
-    private let tails: [[UInt8]]
+    private let stdoutTail: FixedBytes
+    private let stderrTail: FixedBytes
 
     public init(context: FormatContext) {
         var h: [UInt8] = []
         h.append(ascii: "{\"version\":\"1.1\",\"host\":")
         h.appendJSONString(context.hostname)
         h.append(ascii: ",\"short_message\":\"")
-        head = h
+        head = FixedBytes(h)
 
         var fixed: [UInt8] = []
         let fields: [(String, String)] = [
@@ -32,12 +33,14 @@ public struct GELFFormatter: Sendable {
             fixed.appendJSONString(value)
         }
         fixed.append(ascii: "}\0")
-        tails = [6, 3].map { level in
+        let tails = [6, 3].map { level in
             var t: [UInt8] = []
             t.append(ascii: ",\"level\":")
             t.append(decimal: level)
-            return t + fixed
+            return FixedBytes(t + fixed)
         }
+        stdoutTail = tails[0]
+        stderrTail = tails[1]
     }
 
     /// GELF field names are `[\w.-]+`; `_id` is reserved by Graylog.
@@ -52,10 +55,12 @@ public struct GELFFormatter: Sendable {
     }
 
     public mutating func append(_ line: Line, to out: inout [UInt8]) {
-        out.append(contentsOf: head)
+        out.append(contentsOf: head.bytes)
         out.appendJSONStringContents(line.bytes)
         out.append(ascii: "\",\"timestamp\":")
         timestamps.append(timeNano: line.timeNano, to: &out)
-        out.append(contentsOf: line.source == .stderr ? tails[1] : tails[0])
+        out.append(contentsOf: line.source == .stderr ? stderrTail.bytes : stdoutTail.bytes)
     }
+
+    public var headerLength: Int? { nil }
 }

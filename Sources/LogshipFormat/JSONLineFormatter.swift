@@ -8,15 +8,16 @@ import LogshipWire
 /// Keys: time, host, source, container_id, container_name, image_name, image_id,
 /// tag, message, attrs (omitted when empty). All but time and message are fixed
 /// per stream and rendered once.
-public struct JSONLineFormatter: Sendable {
+public struct JSONLineFormatter: LineFormatter {
     private var timestamps = TimestampWriter(style: .rfc3339Nano)
     /// From after the time up to the opening quote of the message, per source.
-    private let middle: [[UInt8]]
+    private let stdoutMiddle: FixedBytes
+    private let stderrMiddle: FixedBytes
     /// From the closing quote of the message to the end of the line.
-    private let tail: [UInt8]
+    private let tail: FixedBytes
 
     public init(context: FormatContext) {
-        middle = ["stdout", "stderr"].map { source in
+        let middle = ["stdout", "stderr"].map { source in
             var m: [UInt8] = []
             m.append(ascii: "\",\"host\":")
             m.appendJSONString(context.hostname)
@@ -33,8 +34,10 @@ public struct JSONLineFormatter: Sendable {
             m.append(ascii: ",\"tag\":")
             m.appendJSONString(context.tag)
             m.append(ascii: ",\"message\":\"")
-            return m
+            return FixedBytes(m)
         }
+        stdoutMiddle = middle[0]
+        stderrMiddle = middle[1]
         var t: [UInt8] = [UInt8(ascii: "\"")]
         if !context.attributes.isEmpty {
             t.append(ascii: ",\"attrs\":{")
@@ -47,14 +50,16 @@ public struct JSONLineFormatter: Sendable {
             t.append(UInt8(ascii: "}"))
         }
         t.append(ascii: "}\n")
-        tail = t
+        tail = FixedBytes(t)
     }
 
     public mutating func append(_ line: Line, to out: inout [UInt8]) {
         out.append(ascii: "{\"time\":\"")
         timestamps.append(timeNano: line.timeNano, to: &out)
-        out.append(contentsOf: line.source == .stderr ? middle[1] : middle[0])
+        out.append(contentsOf: line.source == .stderr ? stderrMiddle.bytes : stdoutMiddle.bytes)
         out.appendJSONStringContents(line.bytes)
-        out.append(contentsOf: tail)
+        out.append(contentsOf: tail.bytes)
     }
+
+    public var headerLength: Int? { nil }
 }

@@ -1,34 +1,21 @@
 import LogshipWire
 
-/// One formatter of any kind, chosen per destination of a stream. An enum rather
-/// than a protocol existential so the per-line call is a switch, not a witness call.
+/// Something that turns lines into framed messages, appended to an output buffer.
+/// Formatters are value types holding per-stream precomputed header parts and a
+/// timestamp cache; the plugin keeps each one in place inside a generic output, so
+/// the per-line call is direct and copies nothing.
+public protocol LineFormatter: Sendable {
+    mutating func append(_ line: Line, to out: inout [UInt8])
+    /// The bytes a message adds around its line, where a datagram must hold the whole
+    /// message; nil when the size does not depend on the line alone.
+    var headerLength: Int? { get }
+}
+
+/// Which formatter a destination of a stream uses: chosen once per stream from its
+/// settings, then unwrapped into a concrete type for the per-line path.
 public enum MessageFormatter: Sendable {
     case syslog(SyslogFormatter)
     case json(JSONLineFormatter)
     case gelf(GELFFormatter)
     case raw(RawFormatter)
-
-    @inline(__always)
-    public mutating func append(_ line: Line, to out: inout [UInt8]) {
-        switch self {
-        case var .syslog(f):
-            f.append(line, to: &out)
-            self = .syslog(f)
-        case var .json(f):
-            f.append(line, to: &out)
-            self = .json(f)
-        case var .gelf(f):
-            f.append(line, to: &out)
-            self = .gelf(f)
-        case let .raw(f):
-            f.append(line, to: &out)
-        }
-    }
-
-    /// The bytes a message adds around its line, where a datagram must hold the whole
-    /// message; nil when the size does not depend on the line alone.
-    public var headerLength: Int? {
-        if case let .syslog(f) = self { return f.headerLength }
-        return nil
-    }
 }

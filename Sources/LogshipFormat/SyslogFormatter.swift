@@ -5,15 +5,16 @@ import LogshipWire
 ///
 /// Everything but the timestamp and the message is fixed for a stream, so it is
 /// rendered once here; a line then costs two copies and a timestamp.
-public struct SyslogFormatter: Sendable {
+public struct SyslogFormatter: LineFormatter {
     public let format: SyslogFormat
     /// nil on datagram transports, where each message is its own datagram.
     public let framing: SyslogFraming?
     private var timestamps: TimestampWriter
-    /// `<PRI>` (and `1 ` for RFC 5424) for stdout at 0 and stderr at 1.
-    private let priPrefixes: [[UInt8]]
+    /// `<PRI>` (and `1 ` for RFC 5424) for stdout and for stderr.
+    private let stdoutPrefix: FixedBytes
+    private let stderrPrefix: FixedBytes
     /// From the space after the timestamp up to where MSG starts.
-    private let afterTimestamp: [UInt8]
+    private let afterTimestamp: FixedBytes
     private let timestampLength: Int
 
     /// RFC 5424's SD-ID for the attributes element. 32473 is the private enterprise
@@ -33,22 +34,21 @@ public struct SyslogFormatter: Sendable {
         timestamps = TimestampWriter(style: style)
         timestampLength = style.fixedLength!
         let version = format.isRFC5424 ? "1 " : ""
-        priPrefixes = [Severity.info, Severity.error].map { severity in
-            Array("<\(facility.code * 8 + severity)>\(version)".utf8)
-        }
+        stdoutPrefix = FixedBytes("<\(facility.code * 8 + Severity.info)>\(version)")
+        stderrPrefix = FixedBytes("<\(facility.code * 8 + Severity.error)>\(version)")
         let host = HeaderField.printableASCII(context.hostname, maxLength: HeaderField.hostnameLimit)
         switch format {
         case .rfc5424, .rfc5424micro:
             let appName = HeaderField.printableASCII(context.tag, maxLength: HeaderField.appNameLimit)
             let msgID = HeaderField.printableASCII(context.tag, maxLength: HeaderField.msgIDLimit)
             let sd = StructuredData.element(id: structuredDataID, attributes: context.attributes)
-            afterTimestamp = Array(" \(host) \(appName) - \(msgID) \(sd) ".utf8)
+            afterTimestamp = FixedBytes(" \(host) \(appName) - \(msgID) \(sd) ")
         case .rfc3164:
             let tag = HeaderField.printableASCII(context.tag, maxLength: HeaderField.appNameLimit)
-            afterTimestamp = Array(" \(host) \(tag): ".utf8)
+            afterTimestamp = FixedBytes(" \(host) \(tag): ")
         case .unix:
             let tag = HeaderField.printableASCII(context.tag, maxLength: HeaderField.appNameLimit)
-            afterTimestamp = Array(" \(tag): ".utf8)
+            afterTimestamp = FixedBytes(" \(tag): ")
         }
     }
 
@@ -59,13 +59,13 @@ public struct SyslogFormatter: Sendable {
 
     /// Bytes a message adds around its line, octet-count prefix excluded: what is left
     /// of a datagram for the line itself.
-    public var headerLength: Int {
-        priPrefixes[0].count + timestampLength + afterTimestamp.count + 1
+    public var headerLength: Int? {
+        stdoutPrefix.count + timestampLength + afterTimestamp.count + 1
     }
 
     /// Appends one complete, framed message for `line`.
     public mutating func append(_ line: Line, to out: inout [UInt8]) {
-        let pri = line.source == .stderr ? priPrefixes[1] : priPrefixes[0]
+        let pri = line.source == .stderr ? stderrPrefix.bytes : stdoutPrefix.bytes
         if framing == .octetCounted {
             // Like Docker over TLS: the count includes the trailing LF.
             let length = pri.count + timestampLength + afterTimestamp.count + line.bytes.count + 1
@@ -74,7 +74,7 @@ public struct SyslogFormatter: Sendable {
         }
         out.append(contentsOf: pri)
         timestamps.append(timeNano: line.timeNano, to: &out)
-        out.append(contentsOf: afterTimestamp)
+        out.append(contentsOf: afterTimestamp.bytes)
         out.append(contentsOf: line.bytes)
         out.append(UInt8(ascii: "\n"))
     }

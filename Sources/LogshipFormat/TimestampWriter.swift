@@ -30,12 +30,13 @@ public enum TimestampStyle: Sendable {
 public struct TimestampWriter: Sendable {
     public let style: TimestampStyle
     private var cachedSecond: Int64 = .min
-    /// The formatted part up to and including the seconds.
-    private var cachedPrefix: [UInt8] = []
+    /// The formatted part up to and including the seconds (at most 19 bytes), inline
+    /// rather than in an array so that using it costs no reference counting.
+    private var cachedPrefix: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    private var cachedPrefixLength = 0
 
     public init(style: TimestampStyle) {
         self.style = style
-        cachedPrefix.reserveCapacity(20)
     }
 
     public mutating func append(timeNano: Int64, to out: inout [UInt8]) {
@@ -52,26 +53,40 @@ public struct TimestampWriter: Sendable {
             return
         }
         if second != cachedSecond { refresh(second) }
-        out.append(contentsOf: cachedPrefix)
-        switch style {
-        case .rfc3339Seconds:
-            out.append(UInt8(ascii: "Z"))
-        case .rfc3339Micro:
-            out.append(UInt8(ascii: "."))
-            out.append(zeroPadded: nanos / 1000, width: 6)
-            out.append(UInt8(ascii: "Z"))
-        case .rfc3339Nano:
-            out.append(UInt8(ascii: "."))
-            out.append(zeroPadded: nanos, width: 9)
-            out.append(UInt8(ascii: "Z"))
-        case .bsd, .epochMicro:
-            break
+        // The whole timestamp is assembled on the stack and appended at once: one
+        // capacity check instead of one per digit.
+        var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let length = cachedPrefixLength
+        let total = Swift.withUnsafeMutableBytes(of: &scratch) { raw -> Int in
+            Swift.withUnsafeBytes(of: &cachedPrefix) { raw.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: length) }
+            switch style {
+            case .rfc3339Seconds:
+                raw[length] = UInt8(ascii: "Z")
+                return length + 1
+            case .rfc3339Micro:
+                raw[length] = UInt8(ascii: ".")
+                writeDigits(nanos / 1000, count: 6, into: raw, at: length + 1)
+                raw[length + 7] = UInt8(ascii: "Z")
+                return length + 8
+            case .rfc3339Nano:
+                raw[length] = UInt8(ascii: ".")
+                writeDigits(nanos, count: 9, into: raw, at: length + 1)
+                raw[length + 10] = UInt8(ascii: "Z")
+                return length + 11
+            case .bsd, .epochMicro:
+                return length
+            }
         }
+        Swift.withUnsafeBytes(of: &scratch) { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[..<total])) }
     }
 
     private mutating func refresh(_ second: Int64) {
         cachedSecond = second
-        cachedPrefix.removeAll(keepingCapacity: true)
+        var cachedPrefix: [UInt8] = []
+        defer {
+            cachedPrefixLength = cachedPrefix.count
+            withUnsafeMutableBytes(of: &self.cachedPrefix) { $0.copyBytes(from: cachedPrefix) }
+        }
         let t = CivilTime(epochSeconds: second)
         if style == .bsd {
             cachedPrefix.append(contentsOf: monthAbbreviations[t.month - 1].utf8)
@@ -97,3 +112,15 @@ public struct TimestampWriter: Sendable {
 }
 
 private let monthAbbreviations = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+/// Writes `value` as exactly `count` decimal digits, zero-padded.
+@inline(__always)
+private func writeDigits(_ value: Int, count: Int, into raw: UnsafeMutableRawBufferPointer, at offset: Int) {
+    var v = value
+    var i = offset + count - 1
+    while i >= offset {
+        raw[i] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
+        v /= 10
+        i -= 1
+    }
+}

@@ -30,9 +30,13 @@ public struct LogEntry {
 
     public init() {}
 
+    /// Compared byte by byte: this runs for every entry, and a generic
+    /// `elementsEqual` against a string's UTF-8 view costs more than the decode.
     public var source: LogSource {
-        if sourceBytes.elementsEqual("stdout".utf8) { return .stdout }
-        if sourceBytes.elementsEqual("stderr".utf8) { return .stderr }
+        let b = sourceBytes
+        guard b.count == 6, b[0] == 0x73, b[1] == 0x74, b[2] == 0x64 else { return .other }  // "std"
+        if b[3] == 0x6F && b[4] == 0x75 && b[5] == 0x74 { return .stdout }  // "out"
+        if b[3] == 0x65 && b[4] == 0x72 && b[5] == 0x72 { return .stderr }  // "err"
         return .other
     }
 }

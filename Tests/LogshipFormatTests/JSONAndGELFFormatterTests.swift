@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func rawIsTheLineAndLF() {
-        let f = RawFormatter()
+        var f = RawFormatter()
         #expect(render("as is \u{1B}[0m") { f.append($0, to: &$1) } == "as is \u{1B}[0m\n")
     }
 }

@@ -12,7 +12,6 @@ final class StreamReader: @unchecked Sendable {
     let containerID: String
     private let descriptor: FileDescriptor
     private let pipeline: StreamPipeline
-    private let decoder: FrameDecoder
     private let log: LogSink
     private let onEnd: @Sendable (StreamReader, StreamOutcome) -> Void
 
@@ -20,14 +19,12 @@ final class StreamReader: @unchecked Sendable {
     /// up to the decoder's limit, so the buffer grows to that when one needs it.
     static let initialBufferBytes = 256 * 1024
 
-    init(file: String, containerID: String, descriptor: FileDescriptor, pipeline: StreamPipeline,
-         decoder: FrameDecoder = FrameDecoder(), log: LogSink,
+    init(file: String, containerID: String, descriptor: FileDescriptor, pipeline: StreamPipeline, log: LogSink,
          onEnd: @escaping @Sendable (StreamReader, StreamOutcome) -> Void) {
         self.file = file
         self.containerID = containerID
         self.descriptor = descriptor
         self.pipeline = pipeline
-        self.decoder = decoder
         self.log = log
         self.onEnd = onEnd
     }
@@ -56,13 +53,13 @@ final class StreamReader: @unchecked Sendable {
             filled += count
             outcome.bytesRead += count
             do {
-                let consumed = try decodeFrames(UnsafeRawBufferPointer(rebasing: buffer[..<filled]), outcome: &outcome)
+                let consumed = try pipeline.consume(UnsafeRawBufferPointer(rebasing: buffer[..<filled]))
                 pipeline.flush()
                 filled -= consumed
                 if consumed > 0 && filled > 0 {
-                    (buffer.baseAddress! + 0).copyMemory(from: buffer.baseAddress! + consumed, byteCount: filled)
+                    buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + consumed, byteCount: filled)
                 }
-                if case let .needMore(frameBytes) = try decoder.next(in: UnsafeRawBufferPointer(rebasing: buffer[..<filled]), from: 0),
+                if let frameBytes = try pipeline.pendingFrameBytes(UnsafeRawBufferPointer(rebasing: buffer[..<filled])),
                    frameBytes > buffer.count {
                     buffer = grow(buffer, to: frameBytes, keeping: filled)
                 }
@@ -73,20 +70,8 @@ final class StreamReader: @unchecked Sendable {
             }
         }
         pipeline.finish()
+        outcome.entries = pipeline.entries
         outcome.reassembledLines = pipeline.reassembledLines
-    }
-
-    /// Decodes every complete frame in `bytes`; returns how many bytes they used.
-    @inline(__always)
-    private func decodeFrames(_ bytes: UnsafeRawBufferPointer, outcome: inout StreamOutcome) throws(WireError) -> Int {
-        var offset = 0
-        while case let .frame(body, end) = try decoder.next(in: bytes, from: offset) {
-            let entry = try LogEntry.decode(UnsafeRawBufferPointer(rebasing: bytes[body]))
-            pipeline.handle(entry)
-            outcome.entries += 1
-            offset = end
-        }
-        return offset
     }
 
     private func grow(_ buffer: UnsafeMutableRawBufferPointer, to size: Int, keeping filled: Int) -> UnsafeMutableRawBufferPointer {

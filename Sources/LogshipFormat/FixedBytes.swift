@@ -1,0 +1,26 @@
+/// Bytes fixed for a formatter's life (header parts), kept outside ARC: reading them
+/// on the per-line path is a pointer load, where an `[UInt8]` would be retained and
+/// released around every append.
+public struct FixedBytes: @unchecked Sendable {
+    private final class Storage {
+        let pointer: UnsafeMutableRawBufferPointer
+        init(_ bytes: [UInt8]) {
+            pointer = .allocate(byteCount: max(bytes.count, 1), alignment: 1)
+            pointer.copyBytes(from: bytes)
+        }
+        deinit { pointer.deallocate() }
+    }
+
+    private let storage: Storage
+    /// Valid as long as this value (or a copy) exists.
+    public let bytes: UnsafeRawBufferPointer
+
+    public init(_ bytes: [UInt8]) {
+        storage = Storage(bytes)
+        self.bytes = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage.pointer)[..<bytes.count])
+    }
+
+    public init(_ text: String) { self.init(Array(text.utf8)) }
+
+    public var count: Int { bytes.count }
+}

@@ -1,0 +1,96 @@
+import Glibc
+import LogshipConfig
+import LogshipDelivery
+import LogshipFormat
+import LogshipPlugin
+import LogshipSystem
+
+/// One benchmark session: a loopback sink and a destination to it, shared by every run.
+final class PipelineBenchmark {
+    let entries: Int
+    let sink: LoopbackSink
+    let registry: DestinationRegistry
+    let destination: Destination
+
+    init(entries: Int) throws {
+        self.entries = entries
+        sink = try LoopbackSink()
+        // Large enough that nothing is dropped: the benchmark measures work, not overflow.
+        registry = DestinationRegistry(queueCapacityBytes: 1 << 30, log: LogSink(minimumLevel: .warn))
+        destination = try registry.acquire(.tcp(host: "127.0.0.1", port: sink.port))
+    }
+
+    /// Splits the corpus at frame boundaries into reads of about `readBytes`, as the
+    /// FIFO reader sees them.
+    static func reads(of corpus: FrameCorpus, readBytes: Int = 64 * 1024) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        var offset = 0
+        corpus.bytes.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let length = Int(raw[offset]) << 24 | Int(raw[offset + 1]) << 16 | Int(raw[offset + 2]) << 8 | Int(raw[offset + 3])
+                if offset + 4 + length - start > readBytes && offset > start {
+                    ranges.append(start..<offset)
+                    start = offset
+                }
+                offset += 4 + length
+            }
+        }
+        ranges.append(start..<offset)
+        return ranges
+    }
+
+    /// Feeds `entries` entries (the corpus, repeatedly) through `step` and waits until
+    /// the sink has everything the destination sent.
+    func run(_ name: String, corpus: FrameCorpus, chunks: [Range<Int>], _ step: (UnsafeRawBufferPointer) -> Void, finish: () -> Void) -> RunResult {
+        let before = destination.stats
+        let repeats = max(1, entries / corpus.frames)
+        let wallStart = MonotonicClock.now()
+        let cpuStart = threadCPUNanoseconds()
+        corpus.bytes.withUnsafeBytes { raw in
+            for _ in 0..<repeats {
+                for chunk in chunks { step(UnsafeRawBufferPointer(rebasing: raw[chunk])) }
+            }
+        }
+        finish()
+        let cpu = threadCPUNanoseconds() - cpuStart
+        // Everything enqueued (and not dropped) must reach the sink before the clock stops.
+        while true {
+            let now = destination.stats
+            let settled = (now.sentMessages - before.sentMessages) + (now.queue.droppedMessages - before.queue.droppedMessages)
+            if now.queue.queuedMessages == 0 && settled >= now.queue.enqueuedMessages - before.queue.enqueuedMessages { break }
+            sleep(nanoseconds: 100_000)
+        }
+        sink.wait(forBytes: destination.stats.sentBytes)
+        let wall = MonotonicClock.now() - wallStart
+        let after = destination.stats
+        return RunResult(name: name, entries: repeats * corpus.frames, inputBytes: repeats * corpus.bytes.count,
+                         outputBytes: after.sentBytes - before.sentBytes, wallNanoseconds: wall, pipelineCPUNanoseconds: cpu,
+                         dropped: after.queue.droppedMessages - before.queue.droppedMessages)
+    }
+
+    /// The floor: each read copied into one batch and queued, nothing decoded or formatted.
+    func copyFloor(corpus: FrameCorpus, chunks: [Range<Int>]) -> RunResult {
+        var batch = MessageBatch(capacity: 256 * 1024)
+        return run("copy floor", corpus: corpus, chunks: chunks, { bytes in
+            batch.bytes.append(contentsOf: bytes)
+            batch.endMessage()
+            destination.enqueue(&batch)
+        }, finish: {})
+    }
+
+    func pipeline(_ format: String, corpus: FrameCorpus, chunks: [Range<Int>]) throws -> RunResult {
+        var info = ContainerInfo(containerID: String(repeating: "ab12", count: 16), containerName: "/bench",
+                                 containerImageID: "sha256:" + String(repeating: "0", count: 64), containerImageName: "busybox")
+        let tcpFormats = ["json", "gelf", "raw"]
+        info.config = tcpFormats.contains(format) ? ["tcp-address": "tcp://127.0.0.1:\(sink.port)", "tcp-format": format]
+            : ["syslog-address": "tcp://127.0.0.1:\(sink.port)", "syslog-format": format]
+        let settings = try OptionResolver(environment: [:], hostname: "benchhost").resolve(info)
+        let formatters = StreamPipeline.formatters(for: settings).map { (destination, $0.1) }
+        let pipeline = StreamPipeline(settings: settings, destinations: formatters)
+        return run(format, corpus: corpus, chunks: chunks, { bytes in
+            _ = try! pipeline.consume(bytes)
+            pipeline.flush()
+        }, finish: { pipeline.finish() })
+    }
+}

@@ -1,0 +1,67 @@
+import Glibc
+import LogshipConfig
+import LogshipDelivery
+import LogshipFormat
+import LogshipPlugin
+import LogshipSystem
+
+// The pipeline benchmark: frames made in memory → decode → reassemble → format →
+// queue → sender → a loopback TCP sink, with the same code the plugin runs, next to
+// the floor of just copying the same bytes through the same queue and socket.
+//
+//   swift run -c release logship-bench [--entries N] [--rounds R] [--sizes 100,1024]
+//                                      [--formats rfc5424micro,json,gelf,raw,rfc3164] [--markdown]
+
+var entries = 2_000_000
+var rounds = 3
+var markdown = false
+var sizes = [100, 1024]
+var formats = ["rfc5424micro", "json"]
+var arguments = Array(CommandLine.arguments.dropFirst())
+while let argument = arguments.first {
+    arguments.removeFirst()
+    switch argument {
+    case "--entries": entries = Int(arguments.removeFirst())!
+    case "--rounds": rounds = Int(arguments.removeFirst())!
+    case "--markdown": markdown = true
+    case "--sizes": sizes = arguments.removeFirst().split(separator: ",").map { Int($0)! }
+    case "--formats": formats = arguments.removeFirst().split(separator: ",").map(String.init)
+    default:
+        print("usage: logship-bench [--entries N] [--rounds R] [--sizes 100,1024] [--formats rfc5424micro,json] [--markdown]")
+        exit(2)
+    }
+}
+
+let benchmark = try PipelineBenchmark(entries: entries)
+
+var rows: [(size: Int, result: RunResult, floor: RunResult)] = []
+for size in sizes {
+    let corpus = FrameCorpus(frames: size == 100 ? 100_000 : 20_000, lineBytes: size)
+    let chunks = PipelineBenchmark.reads(of: corpus)
+    // Alternate the runs so drift on a noisy machine hits every variant alike.
+    var floors: [RunResult] = []
+    var results: [String: [RunResult]] = [:]
+    for _ in 0..<rounds {
+        floors.append(benchmark.copyFloor(corpus: corpus, chunks: chunks))
+        for format in formats {
+            results[format, default: []].append(try benchmark.pipeline(format, corpus: corpus, chunks: chunks))
+        }
+    }
+    let floor = median(floors)
+    rows.append((size, floor, floor))
+    for format in formats { rows.append((size, median(results[format]!), floor)) }
+}
+
+if markdown {
+    print("| line | path | entries/s (wall) | pipeline ns/entry (CPU) | entries/s on one core | input MB/s | × copy floor (CPU) | dropped |")
+    print("|---|---|---|---|---|---|---|---|")
+}
+for row in rows {
+    let r = row.result
+    let ratio = r.pipelineCPUNanoseconds == 0 ? 0 : Double(r.pipelineCPUNanoseconds) / Double(row.floor.pipelineCPUNanoseconds)
+    let cells = ["\(row.size) B", r.name, formatted(r.entriesPerSecond, 0), formatted(r.cpuNanosecondsPerEntry, 1),
+                 formatted(r.cpuEntriesPerSecond, 0), formatted(r.inputMegabytesPerSecond, 1), formatted(ratio, 2), "\(r.dropped)"]
+    print(markdown ? "| " + cells.joined(separator: " | ") + " |" : cells.joined(separator: "\t"))
+}
+benchmark.registry.release(benchmark.destination)
+exit(0)
