@@ -15,9 +15,18 @@ final class StreamReader: @unchecked Sendable {
     private let log: LogSink
     private let onEnd: @Sendable (StreamReader, StreamOutcome) -> Void
 
-    /// Reads usually return what the pipe holds (64 KiB by default); a frame can be
-    /// up to the decoder's limit, so the buffer grows to that when one needs it.
-    static let initialBufferBytes = 256 * 1024
+    /// Reads return what the pipe holds (up to `pipeBytes`); a frame can be up to the
+    /// decoder's limit, so the buffer grows to that when one needs it.
+    static let initialBufferBytes = 1 << 20
+
+    /// The daemon writes one frame per `write()`. A reader faster than the daemon
+    /// would wake and call `read()` once per line; instead, after a read that was
+    /// not a burst, it waits this long so the next read collects many lines. The
+    /// pipe is enlarged to `pipeBytes`, so the daemon never blocks in that time
+    /// (1 MiB at even 100 MB/s lasts 10 ms). Added latency: at most this delay.
+    static let coalescingDelayNanoseconds: Int64 = 2_000_000
+    static let burstBytes = 64 * 1024
+    static let pipeBytes = 1 << 20
 
     init(file: String, containerID: String, descriptor: FileDescriptor, pipeline: StreamPipeline, log: LogSink,
          onEnd: @escaping @Sendable (StreamReader, StreamOutcome) -> Void) {
@@ -52,6 +61,7 @@ final class StreamReader: @unchecked Sendable {
             }
             filled += count
             outcome.bytesRead += count
+            outcome.reads += 1
             do {
                 let consumed = try pipeline.consume(UnsafeRawBufferPointer(rebasing: buffer[..<filled]))
                 pipeline.flush()
@@ -63,6 +73,7 @@ final class StreamReader: @unchecked Sendable {
                    frameBytes > buffer.count {
                     buffer = grow(buffer, to: frameBytes, keeping: filled)
                 }
+                if count < StreamReader.burstBytes { sleep(nanoseconds: StreamReader.coalescingDelayNanoseconds) }
             } catch {
                 outcome.failure = "\(error)"
                 outcome.discardedBytes = drainAfterCorruption(buffer)
@@ -95,6 +106,7 @@ final class StreamReader: @unchecked Sendable {
 /// What happened to a stream, reported once when it ends.
 struct StreamOutcome: Sendable {
     var bytesRead = 0
+    var reads = 0
     var entries = 0
     var reassembledLines = 0
     /// Bytes of an incomplete frame at EOF.

@@ -117,7 +117,7 @@ public final class StreamRegistry: @unchecked Sendable {
         reassembledTotal.add(outcome.reassembledLines, ordering: .relaxed)
         for destination in entry?.destinations ?? [] { destinations.release(destination) }
         let id = reader.containerID.prefix(12)
-        var summary = "container=\(id) file=\(reader.file) ended entries=\(outcome.entries) bytes=\(outcome.bytesRead)"
+        var summary = "container=\(id) file=\(reader.file) ended entries=\(outcome.entries) bytes=\(outcome.bytesRead) reads=\(outcome.reads)"
         if entry?.stopRequested == false { summary += " (EOF without StopLogging)" }
         if let failure = outcome.failure {
             log.error("\(summary) error=\"\(failure)\" discarded_bytes=\(outcome.discardedBytes)")
@@ -130,6 +130,7 @@ public final class StreamRegistry: @unchecked Sendable {
 
     /// Opens a FIFO without ever blocking: with O_NONBLOCK a FIFO whose writer is gone
     /// still opens, and the flag is cleared so reads then wait for data as usual.
+    /// The pipe is enlarged so the daemon can keep writing while the reader coalesces.
     private func openFIFO(_ file: String) throws(StartError) -> FileDescriptor {
         do {
             let descriptor = try FileDescriptor.open(file, [.readOnly, .nonBlocking])
@@ -138,6 +139,12 @@ public final class StreamRegistry: @unchecked Sendable {
             } catch {
                 descriptor.close()
                 throw error
+            }
+            do {
+                try descriptor.setPipeSize(StreamReader.pipeBytes)
+            } catch {
+                // Only slower (more reads per line), never wrong: carry on.
+                log.debug("file=\(file) keeps its default pipe size: \(error)")
             }
             return descriptor
         } catch {
