@@ -31,7 +31,10 @@ extension Array where Element == UInt8 {
             append(UInt8(ascii: "]"))
         case .object(let members):
             append(UInt8(ascii: "{"))
-            for (position, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
+            // By UTF-8 bytes, as Go orders map keys: Swift's `String <` compares by
+            // canonical equivalence, which is not a total order on keys that differ
+            // only in normalization, so it could not promise equal bytes.
+            for (position, member) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
                 if position > 0 { append(UInt8(ascii: ",")) }
                 appendJSONString(member.key)
                 append(UInt8(ascii: ":"))

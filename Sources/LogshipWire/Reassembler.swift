@@ -54,7 +54,7 @@ public struct Reassembler {
                 append(entry.line, to: index, emit: emit)
                 finish(at: index, emit: emit)
             } else {
-                emit(Line(source: source, timeNano: entry.timeNano, bytes: entry.line))
+                emitWhole(entry.line, source: source, timeNano: entry.timeNano, emit: emit)
             }
             return
         }
@@ -63,6 +63,21 @@ public struct Reassembler {
         append(entry.line, to: index, emit: emit)
         if entry.partialMetadata?.last == true {
             finish(at: index, emit: emit)
+        }
+    }
+
+    /// A whole line longer than the maximum (possible when `maxLineBytes` is below
+    /// Docker's 16 KiB) goes out in pieces too, like a long reassembled one.
+    private func emitWhole(_ line: UnsafeRawBufferPointer, source: LogSource, timeNano: Int64, emit: (Line) -> Void) {
+        guard line.count > maxLineBytes else {
+            emit(Line(source: source, timeNano: timeNano, bytes: line))
+            return
+        }
+        var offset = 0
+        while offset < line.count {
+            let end = min(offset + maxLineBytes, line.count)
+            emit(Line(source: source, timeNano: timeNano, bytes: UnsafeRawBufferPointer(rebasing: line[offset..<end])))
+            offset = end
         }
     }
 
