@@ -1,59 +1,63 @@
 import LogshipSystem
 import Synchronization
 
-/// Counters of one destination beyond its queue's, for logs and metrics.
+/// Counters of one destination, for logs and metrics.
 public struct DestinationStats: Sendable {
-    public var endpoint: String
+    public var destination: String
     public var queue: QueueStats
     public var sentMessages: Int
     public var sentBytes: Int
     public var connects: Int
     public var sendErrors: Int
-    public var connected: Bool
+    /// The address it is connected to now; nil while disconnected.
+    public var connectedTo: String?
+    /// Streams using it now.
+    public var streams: Int
 }
 
-/// One place logs go (an endpoint), shared by every stream that names it, so many
-/// containers share one connection and one queue.
+/// One place logs go (a list of addresses: a primary and its fail-overs), shared by
+/// every stream that names it, so many containers share one queue and one connection.
 public final class Destination: Sendable {
-    public let endpoint: Endpoint
-    public let queue: MessageQueue
+    public let key: DestinationKey
+    public let queue: DeliveryQueue
 
     let sentMessages = Atomic<Int>(0)
     let sentBytes = Atomic<Int>(0)
     let connects = Atomic<Int>(0)
     let sendErrors = Atomic<Int>(0)
-    let isConnected = Atomic<Bool>(false)
+    let connectedTo = Mutex<String?>(nil)
+    let streams = Atomic<Int>(0)
     private let dropReports = RateLimiter()
     private let log: LogSink
 
-    init(endpoint: Endpoint, queueCapacityBytes: Int, log: LogSink) {
-        self.endpoint = endpoint
-        self.queue = MessageQueue(capacityBytes: queueCapacityBytes)
+    init(key: DestinationKey, queue: DeliveryQueue, log: LogSink) {
+        self.key = key
+        self.queue = queue
         self.log = log
     }
 
     /// The largest message one datagram can carry, for formatters to split long lines;
     /// nil on stream transports.
     public var maxDatagramBytes: Int? {
-        switch endpoint {
-        case .udp: return 65_507  // the largest UDP payload over IPv4
-        case .unixDatagram: return 65_536
-        case .tcp, .unixStream: return nil
-        }
+        guard key.isDatagram else { return nil }
+        if case .unixDatagram = key.primary { return 65_536 }
+        return 65_507  // the largest UDP payload over IPv4
     }
 
     /// Hands formatted messages to the queue; never blocks on the network.
     public func enqueue(_ batch: inout MessageBatch) {
         let dropped = queue.enqueue(&batch)
         if dropped > 0, let suppressed = dropReports.admit() {
-            let total = queue.currentStats.droppedMessages
-            log.warn("destination=\(endpoint) queue full (\(queue.capacityBytes) bytes): dropped the oldest messages, \(total) so far\(suppressed > 0 ? " (\(suppressed) reports suppressed)" : "")")
+            let stats = queue.currentStats
+            let full = queue.isSpooled ? "spool full (\(stats.spoolBytes) bytes on disk)" : "queue full (\(queue.memoryBudget) bytes)"
+            log.warn("destination=\(key) \(full): dropped the oldest messages, \(stats.droppedMessages) so far\(suppressed > 0 ? " (\(suppressed) reports suppressed)" : "")")
         }
     }
 
     public var stats: DestinationStats {
-        DestinationStats(endpoint: endpoint.description, queue: queue.currentStats,
-                         sentMessages: sentMessages.load(ordering: .relaxed), sentBytes: sentBytes.load(ordering: .relaxed), connects: connects.load(ordering: .relaxed),
-                         sendErrors: sendErrors.load(ordering: .relaxed), connected: isConnected.load(ordering: .relaxed))
+        DestinationStats(destination: key.description, queue: queue.currentStats,
+                         sentMessages: sentMessages.load(ordering: .relaxed), sentBytes: sentBytes.load(ordering: .relaxed),
+                         connects: connects.load(ordering: .relaxed), sendErrors: sendErrors.load(ordering: .relaxed),
+                         connectedTo: connectedTo.withLock { $0 }, streams: streams.load(ordering: .relaxed))
     }
 }

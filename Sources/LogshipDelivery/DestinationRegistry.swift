@@ -3,7 +3,8 @@ import LogshipSystem
 /// What a sender asks the registry about its own life; lets the sender stay
 /// ignorant of how destinations are shared.
 protocol SenderLifecycle: AnyObject, Sendable {
-    /// True (and the destination is forgotten) when no stream uses it and its queue is empty.
+    /// True (and the destination is forgotten) when no stream uses it and nothing is
+    /// left to deliver, or at shutdown.
     func shouldRetire(_ destination: Destination) -> Bool
     var isPastShutdownDeadline: Bool { get }
     /// Sleeps for a backoff step, waking early at shutdown.
@@ -11,62 +12,92 @@ protocol SenderLifecycle: AnyObject, Sendable {
     func senderExited(_ destination: Destination)
 }
 
-/// All live destinations, keyed by endpoint, reference-counted by the streams that
-/// use them. A destination lives while a stream holds it or its queue still has
-/// messages: a container that exits leaves its tail to be delivered.
+/// All live destinations, keyed by their addresses, reference-counted by the streams
+/// that use them. A destination lives while a stream holds it or it still has
+/// messages to deliver: a container that exits leaves its tail to be delivered, and
+/// spools left by an earlier run are picked up at start (`recoverSpools`).
 public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
     private struct Entry {
         let destination: Destination
         var references: Int
     }
 
-    private let queueCapacityBytes: Int
-    private let settings: ConnectionSettings
+    public let settings: DeliverySettings
     private let log: LogSink
     private let lock = ConditionLock()
-    private var entries: [Endpoint: Entry] = [:]
+    private var entries: [DestinationKey: Entry] = [:]
     private var runningSenders = 0
     private var shutdownDeadline: Int64?
 
-    public init(queueCapacityBytes: Int, settings: ConnectionSettings = ConnectionSettings(), log: LogSink) {
-        self.queueCapacityBytes = queueCapacityBytes
+    public init(settings: DeliverySettings, log: LogSink) {
         self.settings = settings
         self.log = log
     }
 
-    /// The destination for `endpoint`, created (with its sender thread) if needed.
-    public func acquire(_ endpoint: Endpoint) throws -> Destination {
+    public convenience init(queueCapacityBytes: Int, log: LogSink) {
+        var settings = DeliverySettings()
+        settings.memoryBytes = queueCapacityBytes
+        self.init(settings: settings, log: log)
+    }
+
+    /// The destination for `key`, created (with its sender thread) if needed.
+    public func acquire(_ key: DestinationKey) throws -> Destination {
         try lock.withLock {
-            if var entry = entries[endpoint] {
+            if var entry = entries[key] {
                 entry.references += 1
-                entries[endpoint] = entry
+                entries[key] = entry
+                entry.destination.streams.add(1, ordering: .relaxed)
                 return entry.destination
             }
-            let destination = Destination(endpoint: endpoint, queueCapacityBytes: queueCapacityBytes, log: log)
-            let sender = Sender(destination: destination, settings: settings, log: log, lifecycle: self)
-            try spawnThread(name: "send \(endpoint)") { sender.run() }
-            runningSenders += 1
-            entries[endpoint] = Entry(destination: destination, references: 1)
+            let destination = try start(key, references: 1)
+            destination.streams.add(1, ordering: .relaxed)
             return destination
         }
     }
 
-    /// A stream stops using `destination`; its sender drains the queue and then ends.
+    public func acquire(_ endpoint: Endpoint) throws -> Destination {
+        try acquire(DestinationKey(endpoint))
+    }
+
+    /// A stream stops using `destination`; its sender delivers what is left, then ends.
     public func release(_ destination: Destination) {
         lock.withLock {
-            guard var entry = entries[destination.endpoint], entry.destination === destination else { return }
+            guard var entry = entries[destination.key], entry.destination === destination else { return }
             entry.references -= 1
-            entries[destination.endpoint] = entry
+            entries[destination.key] = entry
+            destination.streams.subtract(1, ordering: .relaxed)
         }
         destination.queue.wake()
     }
 
+    /// Starts a destination for every spool an earlier run left with undelivered
+    /// messages (its containers may be long gone), so they are delivered now.
+    public func recoverSpools() {
+        guard let root = settings.spoolRoot, let names = try? FileSystem.listDirectory(root) else { return }
+        for name in names {
+            let directory = root + "/" + name
+            guard let text = try? FileSystem.read(directory + "/destination"),
+                  let key = DestinationKey(persistentForm: String(decoding: text, as: UTF8.self)) else { continue }
+            lock.withLock {
+                guard entries[key] == nil else { return }
+                do {
+                    let destination = try start(key, references: 0)
+                    let pending = destination.queue.currentStats.pendingMessages
+                    if pending > 0 { log.info("destination=\(key) \(pending) messages left by the previous run; delivering") }
+                    destination.queue.wake()
+                } catch {
+                    log.error("destination=\(key) cannot recover its spool in \(directory): \(error)")
+                }
+            }
+        }
+    }
+
     public var allStats: [DestinationStats] {
-        lock.withLock { entries.values.map(\.destination.stats) }.sorted { $0.endpoint < $1.endpoint }
+        lock.withLock { entries.values.map(\.destination.stats) }.sorted { $0.destination < $1.destination }
     }
 
     /// Lets senders deliver what they can until `deadline` (monotonic), then stops them
-    /// and waits for their threads to finish.
+    /// and waits for their threads. What is undelivered stays in the spools.
     public func shutdown(deadline: Int64) {
         let destinations: [Destination] = lock.withLock {
             shutdownDeadline = deadline
@@ -74,12 +105,40 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
             return entries.values.map(\.destination)
         }
         for destination in destinations { destination.queue.wake() }
+        let giveUp = deadline + 2_000_000_000
         lock.withLock {
-            while runningSenders > 0 {
-                _ = lock.wait(until: deadline + 2_000_000_000)
-                if MonotonicClock.now() > deadline + 2_000_000_000 { break }
+            while runningSenders > 0 && MonotonicClock.now() < giveUp {
+                _ = lock.wait(until: giveUp)
             }
         }
+    }
+
+    /// Creates a destination and its sender; the lock is held.
+    private func start(_ key: DestinationKey, references: Int) throws -> Destination {
+        let spool = try spoolConfiguration(for: key)
+        let queue = try DeliveryQueue(memoryBudget: settings.memoryBytes, spool: spool, overflow: settings.overflow) { [log] problem in
+            log.error("destination=\(key) \(problem)")
+        }
+        let destination = Destination(key: key, queue: queue, log: log)
+        let sender = Sender(destination: destination, settings: settings, log: log, lifecycle: self)
+        try spawnThread(name: "send \(key)") { sender.run() }
+        runningSenders += 1
+        entries[key] = Entry(destination: destination, references: references)
+        return destination
+    }
+
+    /// The spool directory for `key`, created with a file naming its addresses; nil
+    /// when spooling is off, or impossible for this key (then memory only, logged).
+    private func spoolConfiguration(for key: DestinationKey) throws -> SpoolConfiguration? {
+        guard let root = settings.spoolRoot else { return nil }
+        guard let description = key.persistentForm else {
+            log.warn("destination=\(key) is queued in memory only (its addresses cannot be recorded for recovery)")
+            return nil
+        }
+        let directory = root + "/" + key.spoolDirectoryName
+        try FileSystem.makeDirectory(directory)
+        try FileSystem.writeAtomically(directory + "/destination", Array(description.utf8))
+        return SpoolConfiguration(directory: directory, maxBytes: settings.spoolBytes, sync: settings.spoolSync)
     }
 
     // MARK: SenderLifecycle
@@ -87,9 +146,12 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
     func shouldRetire(_ destination: Destination) -> Bool {
         lock.withLock {
             if let deadline = shutdownDeadline, destination.queue.isEmpty || MonotonicClock.now() >= deadline { return true }
-            guard let entry = entries[destination.endpoint], entry.destination === destination else { return true }
+            guard let entry = entries[destination.key], entry.destination === destination else { return true }
             guard entry.references == 0 && destination.queue.isEmpty else { return false }
-            entries[destination.endpoint] = nil
+            entries[destination.key] = nil
+            // Under the lock, so a new destination for the same addresses cannot open
+            // the spool while it is being removed.
+            destination.queue.removeSpool()
             return true
         }
     }
@@ -110,9 +172,10 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
 
     func senderExited(_ destination: Destination) {
         lock.withLock {
-            if let entry = entries[destination.endpoint], entry.destination === destination, shutdownDeadline != nil {
-                entries[destination.endpoint] = nil
+            if let entry = entries[destination.key], entry.destination === destination, shutdownDeadline != nil {
+                entries[destination.key] = nil
             }
+            destination.queue.close()
             runningSenders -= 1
             lock.broadcast()
         }

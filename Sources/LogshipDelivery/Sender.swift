@@ -1,17 +1,28 @@
 import LogshipSystem
 
-/// The one thread per destination that takes batches off the queue and writes
-/// them, connecting and reconnecting as needed. Only this thread waits on the network.
+/// The one thread per destination that takes batches off the queue and writes them,
+/// connecting, failing over and reconnecting as needed. Only this thread waits on
+/// the network.
 final class Sender: @unchecked Sendable {
+    private struct Connection {
+        let transport: Transport
+        /// Which of the destination's addresses (0 is the primary).
+        let index: Int
+        /// What the host name resolved to when connecting; nil for unix sockets.
+        let resolved: [SocketAddress]?
+        var nextResolve: Int64
+    }
+
     private let destination: Destination
-    private let settings: ConnectionSettings
+    private let settings: DeliverySettings
     private let log: LogSink
     private let lifecycle: SenderLifecycle
-    private var transport: Transport?
+    private var connection: Connection?
     private var backoff = Backoff()
+    private var nextFailback: Int64 = 0
     private let failureReports = RateLimiter()
 
-    init(destination: Destination, settings: ConnectionSettings, log: LogSink, lifecycle: SenderLifecycle) {
+    init(destination: Destination, settings: DeliverySettings, log: LogSink, lifecycle: SenderLifecycle) {
         self.destination = destination
         self.settings = settings
         self.log = log
@@ -29,70 +40,118 @@ final class Sender: @unchecked Sendable {
                 }
             }
             deliver(&batch)
-            if !batch.isEmpty && lifecycle.isPastShutdownDeadline {
-                destination.queue.requeueFront(&batch)
-                break
-            }
+            // What is left stays in the spool (it was never acknowledged) for the next run.
+            if !batch.isEmpty && lifecycle.isPastShutdownDeadline { break }
         }
-        transport?.close()
-        destination.isConnected.store(false, ordering: .relaxed)
+        disconnect()
         lifecycle.senderExited(destination)
     }
 
     /// Sends `batch`, or as much of it as possible before a failure; what is left
-    /// stays in `batch` for the next attempt.
+    /// stays in `batch` for the next attempt. Delivered messages are acknowledged.
     private func deliver(_ batch: inout MessageBatch) {
+        maintainConnection()
         guard let transport = connectedTransport() else {
             lifecycle.pause(nanoseconds: backoff.next())
             return
         }
         do {
             try transport.send(batch)
-            destination.sentMessages.add(batch.count, ordering: .relaxed)
-            destination.sentBytes.add(batch.bytes.count, ordering: .relaxed)
+            delivered(batch.count, bytes: batch.bytes.count)
             batch.removeAll()
         } catch {
-            destination.sentMessages.add(error.sentMessages, ordering: .relaxed)
-            destination.sentBytes.add(error.sentMessages == 0 ? 0 : batch.ends[error.sentMessages - 1], ordering: .relaxed)
+            let bytes = error.sentMessages == 0 ? 0 : batch.ends[error.sentMessages - 1]
+            delivered(error.sentMessages, bytes: bytes)
             destination.sendErrors.add(1, ordering: .relaxed)
             batch.removeFirst(messages: error.sentMessages)
-            report("send to \(transport.peer) failed: \(error.reason); reconnecting with \(batch.count) messages to resend")
+            report("send to \(transport.peer) failed: \(error.reason); reconnecting, \(batch.count) messages to resend")
             disconnect()
         }
         for message in transport.takeUndeliverable() {
-            log.error("destination=\(destination.endpoint) dropped a message that no retry can deliver: \(message)")
+            log.error("destination=\(destination.key) dropped a message that no retry can deliver: \(message)")
         }
     }
 
+    private func delivered(_ messages: Int, bytes: Int) {
+        destination.queue.acknowledge(messages: messages)
+        destination.sentMessages.add(messages, ordering: .relaxed)
+        destination.sentBytes.add(bytes, ordering: .relaxed)
+    }
+
+    // MARK: Connections
+
+    /// The open connection, or a new one to the first address that accepts, trying
+    /// the primary first.
     private func connectedTransport() -> Transport? {
-        if let transport {
-            guard transport.peerHasClosed() else { return transport }
-            report("\(transport.peer) closed the connection; reconnecting")
+        if let connection {
+            guard connection.transport.peerHasClosed() else { return connection.transport }
+            report("\(connection.transport.peer) closed the connection; reconnecting")
             disconnect()
         }
-        do {
-            let fresh = try TransportFactory.connect(destination.endpoint, settings: settings)
-            transport = fresh
-            backoff.reset()
-            destination.connects.add(1, ordering: .relaxed)
-            destination.isConnected.store(true, ordering: .relaxed)
-            log.info("destination=\(destination.endpoint) connected")
-            return fresh
-        } catch {
-            report("connect failed: \(error); \(destination.queue.currentStats.queuedMessages) messages queued, retrying")
-            return nil
+        var failures: [String] = []
+        for (index, endpoint) in destination.key.endpoints.enumerated() {
+            do {
+                try connect(index, endpoint)
+                return connection?.transport
+            } catch {
+                failures.append("\(endpoint): \(error)")
+            }
         }
+        report("cannot connect (\(failures.joined(separator: "; "))); \(destination.queue.currentStats.pendingMessages) messages waiting, retrying")
+        return nil
+    }
+
+    private func connect(_ index: Int, _ endpoint: Endpoint) throws {
+        let resolved = try Sender.resolve(endpoint)
+        let transport = try TransportFactory.connect(endpoint, settings: settings.connection)
+        disconnect()
+        connection = Connection(transport: transport, index: index, resolved: resolved,
+                                nextResolve: MonotonicClock.now() + settings.resolveIntervalNanoseconds)
+        backoff.reset()
+        if index > 0 { nextFailback = MonotonicClock.now() + settings.failbackIntervalNanoseconds }
+        destination.connects.add(1, ordering: .relaxed)
+        destination.connectedTo.withLock { $0 = endpoint.description }
+        let role = destination.key.endpoints.count == 1 ? "" : index == 0 ? " (primary)" : " (fail-over \(index))"
+        log.info("destination=\(destination.key) connected to \(endpoint)\(role)")
+    }
+
+    /// Between batches: goes back to the primary when it answers again, and follows a
+    /// host name to its new addresses, so neither needs a failure or a restart.
+    private func maintainConnection() {
+        guard let current = connection else { return }
+        let now = MonotonicClock.now()
+        if current.index > 0 && now >= nextFailback {
+            nextFailback = now + settings.failbackIntervalNanoseconds
+            let primary = destination.key.endpoints[0]
+            if (try? connect(0, primary)) != nil {
+                log.info("destination=\(destination.key) failed back to \(primary)")
+            }
+            return
+        }
+        if now >= current.nextResolve {
+            connection?.nextResolve = now + settings.resolveIntervalNanoseconds
+            let endpoint = destination.key.endpoints[current.index]
+            if let fresh = try? Sender.resolve(endpoint), let old = current.resolved, Set(fresh.map(\.description)) != Set(old.map(\.description)) {
+                log.info("destination=\(destination.key) \(endpoint) now resolves to \(fresh.map(\.description).joined(separator: ",")); reconnecting")
+                disconnect()
+            }
+        }
+    }
+
+    private static func resolve(_ endpoint: Endpoint) throws -> [SocketAddress]? {
+        guard let (host, port) = endpoint.hostAndPort else { return nil }
+        return try SocketAddress.resolve(host: host, port: port, type: endpoint.isDatagram ? .datagram : .stream)
     }
 
     private func disconnect() {
-        transport?.close()
-        transport = nil
-        destination.isConnected.store(false, ordering: .relaxed)
+        connection?.transport.close()
+        connection = nil
+        destination.connectedTo.withLock { $0 = nil }
     }
 
     /// Failures repeat every backoff step during an outage: one line per interval.
     private func report(_ message: String) {
         guard let suppressed = failureReports.admit() else { return }
-        log.warn("destination=\(destination.endpoint) \(message)\(suppressed > 0 ? " (\(suppressed) similar suppressed)" : "")")
+        log.warn("destination=\(destination.key) \(message)\(suppressed > 0 ? " (\(suppressed) similar suppressed)" : "")")
     }
 }

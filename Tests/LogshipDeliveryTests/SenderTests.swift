@@ -117,6 +117,6 @@ private func send(_ lines: [String], to destination: Destination) {
         registry.shutdown(deadline: start + 300_000_000)
         let elapsed = MonotonicClock.now() - start
         #expect(elapsed < 6_000_000_000)
-        #expect(destination.stats.queue.queuedMessages == 1)
+        #expect(destination.stats.queue.pendingMessages == 1)
     }
 }

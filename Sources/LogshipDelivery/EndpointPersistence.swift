@@ -1,0 +1,54 @@
+/// Endpoints written next to a spool, so that messages left on disk by an earlier
+/// run can be delivered even when no stream names their destination any more.
+extension Endpoint {
+    /// One line of text that `init(persistentForm:)` reads back; nil for an endpoint
+    /// that cannot be written down (its spool is then not recovered without a stream).
+    public var persistentForm: String? {
+        switch self {
+        case let .udp(host, port): return "udp \(port) \(host)"
+        case let .tcp(host, port): return "tcp \(port) \(host)"
+        case let .unixStream(path): return "unix 0 \(path)"
+        case let .unixDatagram(path): return "unixgram 0 \(path)"
+        }
+    }
+
+    /// The host name and port of a network endpoint, looked up again periodically.
+    var hostAndPort: (String, UInt16)? {
+        switch self {
+        case let .udp(host, port), let .tcp(host, port): return (host, port)
+        case .unixStream, .unixDatagram: return nil
+        }
+    }
+
+    public init?(persistentForm text: Substring) {
+        let fields = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+        guard fields.count == 3, let port = UInt16(fields[1]) else { return nil }
+        let rest = String(fields[2])
+        switch fields[0] {
+        case "udp": self = .udp(host: rest, port: port)
+        case "tcp": self = .tcp(host: rest, port: port)
+        case "unix": self = .unixStream(path: rest)
+        case "unixgram": self = .unixDatagram(path: rest)
+        default: return nil
+        }
+    }
+}
+
+extension DestinationKey {
+    /// The endpoints, one per line; nil when one cannot be written down.
+    public var persistentForm: String? {
+        let lines = endpoints.compactMap(\.persistentForm)
+        guard lines.count == endpoints.count else { return nil }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public init?(persistentForm text: String) {
+        var endpoints: [Endpoint] = []
+        for line in text.split(separator: "\n") {
+            guard let endpoint = Endpoint(persistentForm: line) else { return nil }
+            endpoints.append(endpoint)
+        }
+        guard !endpoints.isEmpty else { return nil }
+        self.init(endpoints)
+    }
+}

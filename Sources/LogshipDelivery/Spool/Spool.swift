@@ -1,0 +1,184 @@
+import LogshipSystem
+
+/// How hard the spool tries to survive a power loss (`SPOOL_SYNC`).
+public enum SpoolSync: String, Sendable, CaseIterable {
+    /// Appends go to the page cache: they survive a crash or kill of the plugin (and
+    /// its restart), not a crash of the host. Segments delivered within the kernel's
+    /// write-back delay never touch the disk at all.
+    case none
+    /// `fdatasync` after every appended batch: survives a host crash, at the price of a
+    /// disk flush per batch.
+    case batch
+}
+
+/// A destination's messages on disk: segment files of records, plus a cursor file
+/// saying where delivery stands. Everything a stream reads is appended here before
+/// it is sent, so a plugin that is killed loses nothing it had taken from a FIFO;
+/// delivered segments are deleted.
+///
+/// Not thread-safe: the owning queue serialises access.
+final class Spool {
+    let directory: String
+    let maxBytes: Int
+    let segmentBytes: Int
+    let sync: SpoolSync
+
+    private var segments: [SpoolSegment] = []
+    private let cursorFile: FileDescriptor
+    /// The first message not yet delivered; persisted in the cursor file.
+    private(set) var acknowledged: SpoolPosition
+    private var lengths: [UInt32] = []
+    private(set) var totalBytes = 0
+
+    /// Opens (or creates) the spool in `directory`, recovering what a previous run left.
+    init(directory: String, maxBytes: Int, segmentBytes: Int = 16 << 20, sync: SpoolSync = .none) throws {
+        self.directory = directory
+        self.maxBytes = maxBytes
+        self.segmentBytes = segmentBytes
+        self.sync = sync
+        try FileSystem.makeDirectory(directory)
+        let cursor = try FileDescriptor.open(directory + "/cursor", [.readWrite, .create], mode: 0o600)
+        cursorFile = cursor
+        var saved = (UInt64(0), UInt64(0), UInt64(0))
+        let got = try withUnsafeMutableBytes(of: &saved) { try cursor.read(into: $0, at: 0) }
+        acknowledged = got == 24
+            ? SpoolPosition(segment: UInt64(littleEndian: saved.0), offset: Int(UInt64(littleEndian: saved.1)), message: Int(UInt64(littleEndian: saved.2)))
+            : SpoolPosition(segment: 0, offset: 0)
+
+        let sequences = try FileSystem.listDirectory(directory).compactMap(SpoolSegment.sequence(ofFileName:)).sorted()
+        for sequence in sequences {
+            let path = directory + "/" + SpoolSegment.fileName(sequence)
+            if sequence < acknowledged.segment {
+                FileSystem.remove(path)  // delivered before the last run ended
+                continue
+            }
+            let segment = try SpoolSegment.recover(path: path, sequence: sequence)
+            segments.append(segment)
+            totalBytes += segment.size
+        }
+        if let first = segments.first, first.sequence > acknowledged.segment {
+            acknowledged = SpoolPosition(segment: first.sequence, offset: 0)
+        }
+        if segments.isEmpty {
+            try startSegment(sequence: max(acknowledged.segment, 1))
+            acknowledged = SpoolPosition(segment: segments[0].sequence, offset: 0)
+        }
+    }
+
+    /// Where the next record will be appended.
+    var end: SpoolPosition {
+        let last = segments[segments.count - 1]
+        return SpoolPosition(segment: last.sequence, offset: last.size)
+    }
+
+    var oldestSegment: UInt64 { segments[0].sequence }
+
+    /// Messages between the acknowledged position and the end.
+    var undeliveredMessages: Int {
+        segments.reduce(0) { total, segment in
+            if segment.sequence < acknowledged.segment { return total }
+            if segment.sequence == acknowledged.segment {
+                return total + segment.messages(from: acknowledged.offset, message: acknowledged.message)
+            }
+            return total + segment.messageCount
+        }
+    }
+
+    /// Appends `batch` as one record; returns where it starts.
+    func append(_ batch: MessageBatch) throws -> SpoolPosition {
+        if segments[segments.count - 1].size >= segmentBytes {
+            try startSegment(sequence: segments[segments.count - 1].sequence + 1)
+        }
+        let segment = segments[segments.count - 1]
+        let before = segment.size
+        let offset = try segment.append(batch, lengths: &lengths, sync: sync == .batch)
+        totalBytes += segment.size - before
+        return SpoolPosition(segment: segment.sequence, offset: offset)
+    }
+
+    /// Appends to `batch` the messages from `position` on, up to about `maxBytes`
+    /// (whole records, at least one). Returns the position after them and the records
+    /// read as (position, messages), nil when `position` is the end.
+    func read(from position: SpoolPosition, upTo limit: SpoolPosition?, into batch: inout MessageBatch, maxBytes: Int) throws -> (next: SpoolPosition, records: [(SpoolPosition, Int)])? {
+        var position = normalized(position)
+        var records: [(SpoolPosition, Int)] = []
+        let startBytes = batch.bytes.count
+        while position < end, limit.map({ position < $0 }) ?? true, batch.bytes.count - startBytes < maxBytes || records.isEmpty {
+            guard let segment = segments.first(where: { $0.sequence == position.segment }) else { break }
+            let (next, count) = try segment.readRecord(at: position.offset, skipping: position.message, into: &batch, lengths: &lengths)
+            records.append((position, count))
+            position = normalized(SpoolPosition(segment: segment.sequence, offset: next))
+        }
+        return records.isEmpty ? nil : (position, records)
+    }
+
+    /// Everything before `position` is delivered: persists the cursor and deletes
+    /// segments that hold nothing undelivered.
+    func acknowledge(through position: SpoolPosition) throws {
+        guard position > acknowledged else { return }
+        acknowledged = position
+        while segments.count > 1 && segments[0].sequence < position.segment {
+            let done = segments.removeFirst()
+            totalBytes -= done.size
+            done.delete()
+        }
+        try saveCursor()
+    }
+
+    /// Drops the oldest segment to make room (the queue's drop-oldest policy); returns
+    /// the messages it held from `undelivered` on, and its bytes. The writing segment
+    /// is never dropped.
+    func evictOldestSegment(undeliveredFrom undelivered: SpoolPosition) throws -> (messages: Int, bytes: Int)? {
+        guard segments.count > 1 else { return nil }
+        let oldest = segments.removeFirst()
+        let lost: Int
+        if undelivered.segment < oldest.sequence {
+            lost = oldest.messageCount
+        } else if undelivered.segment == oldest.sequence {
+            lost = oldest.messages(from: undelivered.offset, message: undelivered.message)
+        } else {
+            lost = 0
+        }
+        totalBytes -= oldest.size
+        oldest.delete()
+        acknowledged = SpoolPosition(segment: segments[0].sequence, offset: 0)
+        try saveCursor()
+        return (lost, oldest.size)
+    }
+
+    /// Closes the current segment so the next append starts a new one (lets the
+    /// oldest be evicted even when everything sits in one segment).
+    func rotate() throws {
+        if segments[segments.count - 1].size > 0 {
+            try startSegment(sequence: segments[segments.count - 1].sequence + 1)
+        }
+    }
+
+    var segmentCount: Int { segments.count }
+
+    func close() {
+        for segment in segments { segment.close() }
+        cursorFile.close()
+    }
+
+    /// A position at the end of a segment is the start of the next one.
+    private func normalized(_ position: SpoolPosition) -> SpoolPosition {
+        var p = position
+        while let index = segments.firstIndex(where: { $0.sequence == p.segment }),
+              p.offset >= segments[index].size, index + 1 < segments.count {
+            p = SpoolPosition(segment: segments[index + 1].sequence, offset: 0)
+        }
+        if let first = segments.first, p.segment < first.sequence { p = SpoolPosition(segment: first.sequence, offset: 0) }
+        return p
+    }
+
+    private func startSegment(sequence: UInt64) throws {
+        segments.append(try SpoolSegment.create(in: directory, sequence: sequence))
+    }
+
+    private func saveCursor() throws {
+        var words = (UInt64(acknowledged.segment).littleEndian, UInt64(acknowledged.offset).littleEndian,
+                     UInt64(acknowledged.message).littleEndian)
+        try withUnsafeBytes(of: &words) { try cursorFile.write($0, at: 0) }
+    }
+}

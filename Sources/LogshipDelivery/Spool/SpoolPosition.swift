@@ -1,0 +1,21 @@
+/// Where a message sits in a queue: a record (one enqueued batch) in a segment, and
+/// how many of that record's messages come before it.
+///
+/// In a memory-only queue the segment is always 0 and `offset` numbers the records.
+public struct SpoolPosition: Comparable, Hashable, Sendable, CustomStringConvertible {
+    public var segment: UInt64
+    public var offset: Int
+    public var message: Int
+
+    public init(segment: UInt64, offset: Int, message: Int = 0) {
+        self.segment = segment
+        self.offset = offset
+        self.message = message
+    }
+
+    public static func < (a: SpoolPosition, b: SpoolPosition) -> Bool {
+        (a.segment, a.offset, a.message) < (b.segment, b.offset, b.message)
+    }
+
+    public var description: String { "\(segment):\(offset):\(message)" }
+}

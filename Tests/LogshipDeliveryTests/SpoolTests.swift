@@ -1,0 +1,106 @@
+import Glibc
+import LogshipSystem
+import Testing
+@testable import LogshipDelivery
+
+private func spooled(_ directory: String, memory: Int = 1 << 20, maxBytes: Int = 64 << 20, segmentBytes: Int = 16 << 20) throws -> DeliveryQueue {
+    try DeliveryQueue(memoryBudget: memory, spool: SpoolConfiguration(directory: directory, maxBytes: maxBytes, segmentBytes: segmentBytes))
+}
+
+@Suite struct SpoolTests {
+    @Test func everythingNotAcknowledgedSurvivesARestartInOrder() throws {
+        let directory = temporaryDirectory()
+        defer { removeTree(directory) }
+        do {
+            let queue = try spooled(directory)
+            for i in 0..<50 {
+                var b = batch(["a\(i)", "b\(i)"])
+                queue.enqueue(&b)
+            }
+            var taken = MessageBatch()
+            #expect(queue.dequeue(into: &taken, deadline: 0))
+            queue.acknowledge(messages: 31)  // 15 records and one message of the 16th
+            queue.close()
+            // The plugin dies here: nothing else is written.
+        }
+        let again = try spooled(directory)
+        #expect(again.currentStats.pendingMessages == 69)
+        let expected = Array((0..<50).flatMap { ["a\($0)", "b\($0)"] }.dropFirst(31))
+        #expect(drain(again) == expected)
+        #expect(again.isEmpty)
+    }
+
+    @Test func messagesBeyondTheMemoryBudgetComeBackFromDiskInOrder() throws {
+        let directory = temporaryDirectory()
+        defer { removeTree(directory) }
+        let queue = try spooled(directory, memory: 64 * 1024)
+        let padding = String(repeating: "p", count: 1000)
+        for i in 0..<2000 {
+            var b = batch(["\(i) " + padding])
+            queue.enqueue(&b)
+        }
+        #expect(queue.currentStats.memoryBytes <= 64 * 1024 + DeliveryQueue.chunkBytes)
+        let out = drain(queue)
+        #expect(out.count == 2000)
+        #expect(out.map { Int($0.split(separator: " ")[0])! } == Array(0..<2000))
+        #expect(queue.isEmpty)
+    }
+
+    @Test func fullSpoolDropsTheOldestSegmentAndCountsIt() throws {
+        let directory = temporaryDirectory()
+        defer { removeTree(directory) }
+        // 8 segments of 64 KiB in a 512 KiB spool.
+        let queue = try spooled(directory, memory: 64 * 1024, maxBytes: 512 * 1024)
+        let padding = String(repeating: "q", count: 1000)
+        for i in 0..<2000 {
+            var b = batch(["\(i) " + padding])
+            queue.enqueue(&b)
+        }
+        let stats = queue.currentStats
+        #expect(stats.droppedMessages > 0)
+        #expect(stats.spoolBytes <= 512 * 1024 + 2048)
+        let out = drain(queue)
+        #expect(out.count + stats.droppedMessages == 2000)
+        // What survives is the newest, still in order.
+        let numbers = out.map { Int($0.split(separator: " ")[0])! }
+        #expect(numbers == Array((2000 - out.count)..<2000))
+        #expect(queue.isEmpty)
+    }
+
+    @Test func tornRecordAtTheEndIsCutOffOnRecovery() throws {
+        let directory = temporaryDirectory()
+        defer { removeTree(directory) }
+        do {
+            let queue = try spooled(directory)
+            var b = batch(["whole"])
+            queue.enqueue(&b)
+            queue.close()
+        }
+        let segment = try FileSystem.listDirectory(directory).first { $0.hasSuffix(".seg") }!
+        let file = try FileDescriptor.open(directory + "/" + segment, [.writeOnly, .append])
+        // Half a record: a valid header promising more payload than follows.
+        try file.writeAll(SpoolRecord.encodeHeader(.init(payloadBytes: 100, messageCount: 1)) + [5, 0, 0, 0, 0x41])
+        file.close()
+        let again = try spooled(directory)
+        #expect(drain(again) == ["whole"])
+        var after = batch(["next"])
+        again.enqueue(&after)
+        #expect(drain(again) == ["next"])
+    }
+
+    @Test func deliveredSegmentsAreDeleted() throws {
+        let directory = temporaryDirectory()
+        defer { removeTree(directory) }
+        let queue = try spooled(directory, memory: 1 << 20, maxBytes: 8 << 20, segmentBytes: 64 * 1024)
+        let padding = String(repeating: "d", count: 4000)
+        for _ in 0..<200 {
+            var b = batch([padding])
+            queue.enqueue(&b)
+        }
+        #expect(try FileSystem.listDirectory(directory).filter { $0.hasSuffix(".seg") }.count > 5)
+        _ = drain(queue)
+        #expect(try FileSystem.listDirectory(directory).filter { $0.hasSuffix(".seg") }.count <= 2)
+        queue.removeSpool()
+        #expect(!FileSystem.exists(directory))
+    }
+}
