@@ -1,3 +1,5 @@
+import LogshipDelivery
+
 /// Plugin-wide settings (not per container): environment variables set with
 /// `docker plugin set logship NAME=value` while the plugin is disabled.
 public struct PluginSetting: Sendable, Hashable {
@@ -6,22 +8,49 @@ public struct PluginSetting: Sendable, Hashable {
     public let summary: String
 }
 
-public struct PluginSettings: Sendable, Equatable {
+public struct PluginSettings: Sendable {
     public static let logLevel = PluginSetting(
         name: "LOG_LEVEL", defaultValue: "info",
         summary: "The plugin's own log (in the daemon log): `debug`, `info`, `warn` or `error`.")
     public static let queueSize = PluginSetting(
         name: "QUEUE_SIZE", defaultValue: "16m",
-        summary: "Memory for messages waiting to be sent, per destination; when full, the oldest are dropped and counted.")
+        summary: "Memory per destination for messages waiting to be sent. With the spool it is a cache (older messages are read back from disk); without it, the queue.")
+    public static let spoolSize = PluginSetting(
+        name: "SPOOL_SIZE", defaultValue: "1g",
+        summary: "Disk per destination for messages waiting to be sent (in the plugin's rootfs, under `STATE_DIR`). `0` keeps queues in memory only.")
+    public static let spoolSync = PluginSetting(
+        name: "SPOOL_SYNC", defaultValue: "none",
+        summary: "`none`: spooled messages survive a crash or restart of the plugin, not of the host. `batch`: `fdatasync` after every batch, surviving a host crash at the cost of a disk flush per batch.")
+    public static let queueOverflow = PluginSetting(
+        name: "QUEUE_OVERFLOW", defaultValue: "drop-oldest",
+        summary: "When a destination's spool (or memory queue) is full: `drop-oldest` (counted and logged; containers never wait) or `block` (nothing is dropped, but containers stall while their destination is down).")
+    public static let stateDirectory = PluginSetting(
+        name: "STATE_DIR", defaultValue: "/var/lib/logship",
+        summary: "Where the spool and the list of open streams (for re-attaching after a plugin restart) are kept.")
+    public static let metricsAddress = PluginSetting(
+        name: "METRICS_ADDRESS", defaultValue: "",
+        summary: "`host:port` for a Prometheus `/metrics` and a `/health` endpoint, e.g. `127.0.0.1:9323`; off when empty.")
+    public static let resolveInterval = PluginSetting(
+        name: "RESOLVE_INTERVAL", defaultValue: "60s",
+        summary: "How often a connected destination looks up its host name again (UDP included) and reconnects if the addresses changed.")
+    public static let failbackInterval = PluginSetting(
+        name: "FAILBACK_INTERVAL", defaultValue: "30s",
+        summary: "How often a destination sending to a fail-over address tries its first address again.")
     public static let socket = PluginSetting(
         name: "LOGSHIP_SOCKET", defaultValue: "/run/docker/plugins/logship.sock",
         summary: "Where the plugin listens (for running outside Docker's plugin system; `--socket` does the same).")
 
-    public static let all = [logLevel, queueSize, socket]
+    public static let all = [logLevel, queueSize, spoolSize, spoolSync, queueOverflow, stateDirectory, metricsAddress,
+                             resolveInterval, failbackInterval, socket]
 
     public var logLevel: String
-    public var queueBytes: Int
     public var socketPath: String
+    public var stateDirectory: String
+    /// `host:port`, or nil when metrics are off.
+    public var metricsAddress: (host: String, port: UInt16)?
+    public var delivery = DeliverySettings()
+    /// Whether `SPOOL_SIZE` asks for a spool (it is still dropped if STATE_DIR is unusable).
+    public var spoolRequested: Bool
 
     /// Reads the settings; an invalid value is an error naming the variable, because
     /// a plugin that ignored it silently would leave the operator guessing.
@@ -30,15 +59,68 @@ public struct PluginSettings: Sendable, Equatable {
             if let v = environment[setting.name], !v.isEmpty { return v }
             return setting.defaultValue
         }
+        func invalid(_ setting: PluginSetting, _ text: String, _ expected: String) -> OptionError {
+            OptionError("logship: invalid \(setting.name)=\(text): expected \(expected)")
+        }
         logLevel = value(Self.logLevel).lowercased()
         guard ["debug", "info", "warn", "error"].contains(logLevel) else {
-            throw OptionError("logship: invalid \(Self.logLevel.name)=\(logLevel): expected debug, info, warn or error")
+            throw invalid(Self.logLevel, logLevel, "debug, info, warn or error")
         }
         let queueText = value(Self.queueSize)
-        guard let bytes = ByteSize.parse(queueText), bytes >= 64 * 1024 else {
-            throw OptionError("logship: invalid \(Self.queueSize.name)=\(queueText): expected a size of at least 64k, such as 16m or 1g")
+        guard let memory = ByteSize.parse(queueText), memory >= 64 * 1024 else {
+            throw invalid(Self.queueSize, queueText, "a size of at least 64k, such as 16m")
         }
-        queueBytes = bytes
+        delivery.memoryBytes = memory
+        let spoolText = value(Self.spoolSize)
+        guard let spoolBytes = ByteSize.parse(spoolText), spoolBytes == 0 || spoolBytes >= 1 << 20 else {
+            throw invalid(Self.spoolSize, spoolText, "0 (no spool) or a size of at least 1m, such as 1g")
+        }
+        spoolRequested = spoolBytes > 0
+        delivery.spoolBytes = spoolBytes
+        let syncText = value(Self.spoolSync)
+        guard let sync = SpoolSync(rawValue: syncText) else { throw invalid(Self.spoolSync, syncText, "none or batch") }
+        delivery.spoolSync = sync
+        let overflowText = value(Self.queueOverflow)
+        guard let overflow = OverflowPolicy(rawValue: overflowText) else {
+            throw invalid(Self.queueOverflow, overflowText, "drop-oldest or block")
+        }
+        delivery.overflow = overflow
+        stateDirectory = value(Self.stateDirectory)
+        guard stateDirectory.hasPrefix("/") else { throw invalid(Self.stateDirectory, stateDirectory, "an absolute path") }
+        let metricsText = value(Self.metricsAddress)
+        if metricsText.isEmpty {
+            metricsAddress = nil
+        } else {
+            guard let colon = metricsText.lastIndex(of: ":"), let port = UInt16(metricsText[metricsText.index(after: colon)...]) else {
+                throw invalid(Self.metricsAddress, metricsText, "host:port, such as 127.0.0.1:9323")
+            }
+            var host = String(metricsText[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            metricsAddress = (host.isEmpty ? "0.0.0.0" : host, port)
+        }
+        for (setting, apply) in [(Self.resolveInterval, { (d: Int64, s: inout DeliverySettings) in s.resolveIntervalNanoseconds = d }),
+                                 (Self.failbackInterval, { (d: Int64, s: inout DeliverySettings) in s.failbackIntervalNanoseconds = d })] {
+            let text = value(setting)
+            guard let nanoseconds = DurationText.parse(text), nanoseconds >= 100_000_000 else {
+                throw invalid(setting, text, "a duration of at least 100ms, such as 30s or 5m")
+            }
+            apply(nanoseconds, &delivery)
+        }
         socketPath = value(Self.socket)
+    }
+
+    public var spoolDirectory: String { stateDirectory + "/spool" }
+    public var streamsDirectory: String { stateDirectory + "/streams" }
+}
+
+/// Durations like `500ms`, `30s`, `5m`, `1h`.
+enum DurationText {
+    static func parse(_ text: String) -> Int64? {
+        let units: [(String, Double)] = [("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let value = Double(text.dropLast(suffix.count)), value >= 0 else { return nil }
+            return Int64(value * scale)
+        }
+        return nil
     }
 }

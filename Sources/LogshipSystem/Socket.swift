@@ -184,3 +184,20 @@ extension Socket {
         return socket
     }
 }
+
+extension Socket {
+    /// A listening TCP socket on `host:port` (for the metrics endpoint).
+    public static func listenTCP(host: String, port: UInt16) throws -> Socket {
+        let address = try SocketAddress.resolve(host: host, port: port, type: .stream)[0]
+        let socket = try Socket.make(family: address.family, type: .stream)
+        do {
+            try socket.setReuseAddress()
+            try socket.bind(to: address)
+            try socket.listen()
+        } catch {
+            socket.close()
+            throw error
+        }
+        return socket
+    }
+}

@@ -55,7 +55,7 @@ do {
 } catch {
     fail("cannot start: \(error)", code: 1)
 }
-log.info("logship listening on \(settings.socketPath) host=\(resolver.hostname) queue_bytes=\(settings.queueBytes) defaults=\(resolver.hostDefaults.keys.sorted())")
+log.info("logship listening on \(settings.socketPath) host=\(resolver.hostname) state=\(settings.stateDirectory) queue_bytes=\(settings.delivery.memoryBytes) spool_bytes=\(settings.delivery.spoolBytes) defaults=\(resolver.hostDefaults.keys.sorted())")
 let signal = Signals.wait(for: terminationSignals)
 log.info("received signal \(signal); shutting down")
 server.shutdown(gracePeriodNanoseconds: 7_000_000_000)

@@ -8,7 +8,7 @@ import Testing
         defer { receiver.close() }
         let registry = makeRegistry()
         let fifo = try DaemonFIFO()
-        try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]))
+        try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), request: nil)
         try fifo.write(dockerFrame("stdout", Array("first".utf8)))
         // StopLogging comes while lines are still in the pipe; they must all arrive.
         var pending: [UInt8] = []
@@ -27,7 +27,7 @@ import Testing
         defer { receiver.close() }
         let registry = makeRegistry()
         let fifo = try DaemonFIFO()
-        try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]))
+        try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), request: nil)
         let id = String(repeating: "ab", count: 32)
         let big = [UInt8](repeating: UInt8(ascii: "y"), count: 40_000)
         try fifo.write(dockerFrame("stdout", Array(big[0..<16384]), partial: (false, id, 1))
@@ -48,8 +48,8 @@ import Testing
         let good = try DaemonFIFO(name: "good")
         let bad = try DaemonFIFO(name: "bad")
         let options = ["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]
-        try registry.start(file: good.path, info: containerInfo(options))
-        try registry.start(file: bad.path, info: containerInfo(options))
+        try registry.start(file: good.path, info: containerInfo(options), request: nil)
+        try registry.start(file: bad.path, info: containerInfo(options), request: nil)
         try bad.write(dockerFrame("stdout", Array("before".utf8)) + [0x7F, 0xFF, 0xFF, 0xFF])
         // The corrupt stream is still drained: 1 MiB more must not block this writer.
         try bad.write([UInt8](repeating: 0x41, count: 1 << 20))
@@ -66,7 +66,7 @@ import Testing
         let fifo = try DaemonFIFO()
         defer { fifo.close() }
         do {
-            try registry.start(file: fifo.path, info: containerInfo(["syslog-adress": "udp://h"]))
+            try registry.start(file: fifo.path, info: containerInfo(["syslog-adress": "udp://h"]), request: nil)
             Issue.record("expected a refusal")
         } catch {
             #expect(error.message.contains("unknown log-opt \"syslog-adress\""))
@@ -79,7 +79,7 @@ import Testing
         let fifo = try DaemonFIFO()
         let start = MonotonicClock.now()
         // 192.0.2.1 is TEST-NET-1: a connect there would hang until its timeout.
-        try registry.start(file: fifo.path, info: containerInfo(["syslog-address": "tcp://192.0.2.1:514"]))
+        try registry.start(file: fifo.path, info: containerInfo(["syslog-address": "tcp://192.0.2.1:514"]), request: nil)
         #expect(MonotonicClock.now() - start < 1_000_000_000)
         #expect(registry.activeCount == 1)
         fifo.close()
@@ -90,7 +90,7 @@ import Testing
         let registry = makeRegistry()
         for _ in 0..<20 {
             let fifo = try DaemonFIFO()
-            try registry.start(file: fifo.path, info: containerInfo(["syslog-address": "udp://127.0.0.1:9"]))
+            try registry.start(file: fifo.path, info: containerInfo(["syslog-address": "udp://127.0.0.1:9"]), request: nil)
             registry.stop(file: fifo.path)
             fifo.close()
         }
@@ -101,7 +101,7 @@ import Testing
     @Test func missingFIFOIsAClearError() {
         let registry = makeRegistry()
         do {
-            try registry.start(file: "/tmp/logship-no-such-fifo", info: containerInfo(["syslog-address": "udp://h"]))
+            try registry.start(file: "/tmp/logship-no-such-fifo", info: containerInfo(["syslog-address": "udp://h"]), request: nil)
             Issue.record("expected a refusal")
         } catch {
             #expect(error.message.contains("cannot open the log stream"))

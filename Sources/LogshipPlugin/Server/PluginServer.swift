@@ -7,34 +7,64 @@ public final class PluginServer: @unchecked Sendable {
     public let streams: StreamRegistry
     public let destinations: DestinationRegistry
     private let http: HTTPServer
+    private let metrics: HTTPServer?
     private let log: LogSink
 
     public init(settings: PluginSettings, resolver: OptionResolver, log: LogSink) throws {
         self.log = log
-        destinations = DestinationRegistry(queueCapacityBytes: settings.queueBytes, log: log)
-        streams = StreamRegistry(resolver: resolver, destinations: destinations, log: log)
+        var delivery = settings.delivery
+        delivery.spoolRoot = settings.spoolRequested ? PluginServer.usableDirectory(settings.spoolDirectory, "spool", log) : nil
+        destinations = DestinationRegistry(settings: delivery, log: log)
+        streams = StreamRegistry(resolver: resolver, destinations: destinations, stateDirectory: settings.streamsDirectory, log: log)
         let api = PluginAPI(streams: streams, log: log)
-        let socket = try Socket.listenUnix(path: settings.socketPath)
-        http = HTTPServer(socket: socket, log: { [log] in log.info($0) }, handler: { api.handle($0) })
+        http = HTTPServer(socket: try Socket.listenUnix(path: settings.socketPath), log: { [log] in log.info($0) }, handler: { api.handle($0) })
+        if let address = settings.metricsAddress {
+            let endpoint = MetricsEndpoint(streams: streams, destinations: destinations)
+            let socket = try Socket.listenTCP(host: address.host, port: address.port)
+            metrics = HTTPServer(socket: socket, log: { [log] in log.debug($0) }, handler: { endpoint.handle($0) })
+        } else {
+            metrics = nil
+        }
     }
 
+    /// Delivers what an earlier run left in the spools, re-opens the streams it was
+    /// reading, then starts answering the daemon.
     public func start() throws {
+        destinations.recoverSpools()
+        streams.reattachSavedStreams()
+        try metrics?.start()
         try http.start()
     }
 
-    /// Plugin disable or upgrade (SIGTERM): stop taking requests, let the streams and
-    /// queues deliver what they can within `gracePeriod`, then return. Docker kills
-    /// the plugin 10 s after SIGTERM, so the grace period must stay below that.
+    /// Plugin disable or upgrade (SIGTERM): stop taking requests, let the queues
+    /// deliver what they can within `gracePeriod`, then return; what is left stays in
+    /// the spools for the next start. Docker kills the plugin 10 s after SIGTERM, so
+    /// the grace period must stay below that.
     public func shutdown(gracePeriodNanoseconds: Int64) {
         let deadline = MonotonicClock.now() + gracePeriodNanoseconds
         http.stop()
         let open = streams.activeCount
         if open > 0 {
-            log.warn("shutting down with \(open) log streams still open; their unread lines stay in Docker's pipes")
+            log.info("shutting down with \(open) log streams open; they are re-attached at the next start")
         }
         destinations.shutdown(deadline: deadline)
-        for stats in destinations.allStats where stats.queue.queuedMessages > 0 {
-            log.error("destination=\(stats.endpoint) \(stats.queue.queuedMessages) messages could not be delivered before shutdown")
+        for stats in destinations.allStats where stats.queue.pendingMessages > 0 {
+            let kept = stats.queue.spoolBytes > 0 ? "kept in the spool for the next start" : "lost (no spool)"
+            log.warn("destination=\(stats.destination) \(stats.queue.pendingMessages) messages not delivered before shutdown: \(kept)")
+        }
+        metrics?.stop()
+    }
+
+    /// `path` if it can be created and written; otherwise nil, with the reason logged.
+    private static func usableDirectory(_ path: String, _ what: String, _ log: LogSink) -> String? {
+        do {
+            try FileSystem.makeDirectory(path)
+            try FileSystem.writeAtomically(path + "/.probe", [])
+            FileSystem.remove(path + "/.probe")
+            return path
+        } catch {
+            log.error("no \(what) in \(path) (\(error)): queues are kept in memory only")
+            return nil
         }
     }
 }

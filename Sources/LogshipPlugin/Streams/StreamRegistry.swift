@@ -2,6 +2,7 @@ import Glibc
 import LogshipConfig
 import LogshipDelivery
 import LogshipFormat
+import LogshipJSON
 import LogshipSystem
 import Synchronization
 
@@ -22,25 +23,57 @@ public final class StreamRegistry: @unchecked Sendable {
 
     private let resolver: OptionResolver
     private let destinations: DestinationRegistry
+    private let state: StreamStateStore
     private let log: LogSink
     private let lock = ConditionLock()
     private var active: [String: Active] = [:]
-    private let reassembledTotal = Atomic<Int>(0)
+    let counters = StreamCounters()
 
-    public init(resolver: OptionResolver, destinations: DestinationRegistry, log: LogSink) {
+    /// - Parameter stateDirectory: where open streams are recorded for re-attaching
+    ///   after a restart; nil for none.
+    public init(resolver: OptionResolver, destinations: DestinationRegistry, stateDirectory: String? = nil, log: LogSink) {
         self.resolver = resolver
         self.destinations = destinations
+        self.state = StreamStateStore(directory: stateDirectory, log: log)
         self.log = log
     }
 
     public var activeCount: Int { lock.withLock { active.count } }
 
     /// Lines rebuilt from Docker's 16 KiB pieces, over all streams that have ended.
-    public var reassembledLines: Int { reassembledTotal.load(ordering: .relaxed) }
+    public var reassembledLines: Int { counters.reassembledLines.load(ordering: .relaxed) }
+
+    /// Re-opens the FIFOs of streams a previous run of the plugin was reading when it
+    /// stopped. A FIFO that is gone, or has no writer left (its container stopped
+    /// meanwhile), ends at once and its record is dropped.
+    public func reattachSavedStreams() {
+        for (path, body) in state.saved() {
+            guard let json = try? JSONParser.parse(body), let request = try? StartLoggingRequest(json: json) else {
+                log.warn("dropping unreadable stream record \(path)")
+                FileSystem.remove(path)
+                continue
+            }
+            guard FileSystem.isFIFO(request.file) else {
+                log.info("container=\(request.info.shortID) file=\(request.file) is gone; not re-attaching")
+                FileSystem.remove(path)
+                continue
+            }
+            do {
+                try start(file: request.file, info: request.info, request: nil)
+                counters.reattached.add(1, ordering: .relaxed)
+                log.info("container=\(request.info.shortID) re-attached to \(request.file)")
+            } catch {
+                log.error("container=\(request.info.shortID) cannot re-attach to \(request.file): \(error)")
+                FileSystem.remove(path)
+            }
+        }
+    }
 
     /// Validates the options, opens the FIFO and starts its reader. Never touches the
     /// network: a container starts even when every destination is down.
-    public func start(file: String, info: ContainerInfo) throws(StartError) {
+    /// - Parameter request: the StartLogging body, recorded so the stream can be
+    ///   re-attached after a plugin restart (nil when re-attaching: it is recorded).
+    public func start(file: String, info: ContainerInfo, request: [UInt8]?) throws(StartError) {
         let settings: StreamSettings
         do {
             settings = try resolver.resolve(info)
@@ -69,6 +102,13 @@ public final class StreamRegistry: @unchecked Sendable {
             throw StartError(message: "logship: cannot start a sender thread: \(error)")
         }
 
+        if let request {
+            do {
+                try state.save(file: file, request: request)
+            } catch {
+                log.warn("container=\(info.shortID) cannot record its stream for re-attaching after a restart: \(error)")
+            }
+        }
         let pipeline = StreamPipeline(settings: settings, destinations: outputs)
         let reader = StreamReader(file: file, containerID: info.containerID, descriptor: descriptor, pipeline: pipeline, log: log) {
             [weak self] reader, outcome in self?.readerEnded(reader, outcome)
@@ -80,9 +120,11 @@ public final class StreamRegistry: @unchecked Sendable {
             lock.withLock { active[file] = nil }
             for destination in acquired { destinations.release(destination) }
             descriptor.close()
+            state.remove(file: file)
             throw StartError(message: "logship: cannot start a reader thread: \(error)")
         }
-        let targets = outputs.map { "\($0.0.endpoint)" }.joined(separator: ",")
+        counters.started.add(1, ordering: .relaxed)
+        let targets = outputs.map { "\($0.0.key)" }.joined(separator: " ")
         log.info("container=\(info.shortID) name=\(info.name) started file=\(file) destinations=\(targets)")
     }
 
@@ -114,7 +156,8 @@ public final class StreamRegistry: @unchecked Sendable {
             defer { lock.broadcast() }
             return active.removeValue(forKey: reader.file)
         }
-        reassembledTotal.add(outcome.reassembledLines, ordering: .relaxed)
+        state.remove(file: reader.file)
+        counters.record(outcome)
         for destination in entry?.destinations ?? [] { destinations.release(destination) }
         let id = reader.containerID.prefix(12)
         var summary = "container=\(id) file=\(reader.file) ended entries=\(outcome.entries) bytes=\(outcome.bytesRead) reads=\(outcome.reads)"

@@ -1,0 +1,78 @@
+import LogshipDelivery
+import LogshipJSON
+import LogshipSystem
+
+/// The opt-in `/metrics` (Prometheus) and `/health` endpoints (`METRICS_ADDRESS`).
+struct MetricsEndpoint: Sendable {
+    let streams: StreamRegistry
+    let destinations: DestinationRegistry
+
+    func handle(_ request: HTTPRequest) -> HTTPResponse {
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return .error(405, "use GET")
+        }
+        switch request.path.split(separator: "?").first.map(String.init) ?? request.path {
+        case "/metrics":
+            return HTTPResponse(status: 200, body: Array(metrics().utf8), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        case "/health":
+            let (healthy, body) = health()
+            return .json(healthy ? 200 : 503, body)
+        default:
+            return .error(404, "not found: try /metrics or /health")
+        }
+    }
+
+    func metrics() -> String {
+        var out = PrometheusText()
+        let all = destinations.allStats
+        func perDestination(_ name: String, _ kind: PrometheusText.Kind, _ help: String, _ value: (DestinationStats) -> Int) {
+            out.family(name, kind, help, all.map { (labels: [("destination", $0.destination)], value: value($0)) })
+        }
+        perDestination("logship_destination_received_messages_total", .counter, "Messages formatted and queued for the destination.") { $0.queue.enqueuedMessages }
+        perDestination("logship_destination_sent_messages_total", .counter, "Messages written to the destination's connection.") { $0.sentMessages }
+        perDestination("logship_destination_sent_bytes_total", .counter, "Bytes written to the destination's connection.") { $0.sentBytes }
+        perDestination("logship_destination_dropped_messages_total", .counter, "Messages dropped because the queue or spool was full.") { $0.queue.droppedMessages }
+        perDestination("logship_destination_spooled_messages_total", .counter, "Messages written to the destination's spool on disk.") { $0.queue.spooledMessages }
+        perDestination("logship_destination_pending_messages", .gauge, "Messages taken in and not yet delivered.") { $0.queue.pendingMessages }
+        perDestination("logship_destination_queue_memory_bytes", .gauge, "Bytes of queued messages held in memory.") { $0.queue.memoryBytes }
+        perDestination("logship_destination_spool_bytes", .gauge, "Bytes of the destination's spool files.") { $0.queue.spoolBytes }
+        perDestination("logship_destination_connects_total", .counter, "Connections opened (the first one and every reconnect).") { $0.connects }
+        perDestination("logship_destination_send_errors_total", .counter, "Writes that failed and led to a reconnect.") { $0.sendErrors }
+        perDestination("logship_destination_streams", .gauge, "Container streams using the destination.") { $0.streams }
+        out.family("logship_destination_connected", .gauge, "1 while connected, with the address in use.",
+                   all.map { (labels: [("destination", $0.destination), ("address", $0.connectedTo ?? "")], value: $0.connectedTo == nil ? 0 : 1) })
+        let c = streams.counters
+        out.family("logship_streams_active", .gauge, "Container log streams being read.", streams.activeCount)
+        out.family("logship_streams_started_total", .counter, "Streams started by StartLogging.", c.started.load(ordering: .relaxed))
+        out.family("logship_streams_reattached_total", .counter, "Streams re-opened after a plugin restart.", c.reattached.load(ordering: .relaxed))
+        out.family("logship_streams_ended_total", .counter, "Streams read to their end.", c.ended.load(ordering: .relaxed))
+        out.family("logship_stream_entries_total", .counter, "Log entries read from streams that have ended.", c.entries.load(ordering: .relaxed))
+        out.family("logship_decode_errors_total", .counter, "Streams closed because a frame could not be decoded.", c.decodeErrors.load(ordering: .relaxed))
+        out.family("logship_reassembled_lines_total", .counter, "Lines rebuilt from Docker's 16 KiB pieces.", c.reassembledLines.load(ordering: .relaxed))
+        return out.text
+    }
+
+    /// Degraded when a destination has messages waiting and no connection.
+    func health() -> (Bool, JSONValue) {
+        var problems: [JSONValue] = []
+        var list: [JSONValue] = []
+        for stats in destinations.allStats {
+            let stalled = stats.connectedTo == nil && stats.queue.pendingMessages > 0
+            if stalled { problems.append(.string("\(stats.destination): not connected, \(stats.queue.pendingMessages) messages waiting")) }
+            list.append(.object([
+                "destination": .string(stats.destination),
+                "connected": .bool(stats.connectedTo != nil),
+                "address": stats.connectedTo.map { .string($0) } ?? .null,
+                "pending": .number(String(stats.queue.pendingMessages)),
+                "dropped": .number(String(stats.queue.droppedMessages)),
+            ]))
+        }
+        let body: JSONValue = .object([
+            "status": .string(problems.isEmpty ? "ok" : "degraded"),
+            "streams": .number(String(streams.activeCount)),
+            "destinations": .array(list),
+            "problems": .array(problems),
+        ])
+        return (problems.isEmpty, body)
+    }
+}

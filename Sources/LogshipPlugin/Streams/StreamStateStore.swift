@@ -1,0 +1,50 @@
+import LogshipSystem
+
+/// The open streams, one file each (the StartLogging request as the daemon sent it),
+/// so that a plugin that crashed or was restarted can re-open their FIFOs: Docker
+/// never sends StartLogging again, and a FIFO nobody reads blocks its container.
+struct StreamStateStore: Sendable {
+    /// nil when there is nowhere to keep state (then there is no re-attaching).
+    let directory: String?
+
+    init(directory: String?, log: LogSink) {
+        guard let directory else {
+            self.directory = nil
+            return
+        }
+        do {
+            try FileSystem.makeDirectory(directory)
+            self.directory = directory
+        } catch {
+            log.warn("cannot keep stream state in \(directory) (\(error)); streams will not be re-attached after a plugin restart")
+            self.directory = nil
+        }
+    }
+
+    /// The daemon's FIFO names are unique (64 hex characters); other paths (tests
+    /// playing the daemon) are flattened into a file name.
+    private func path(for file: String) -> String? {
+        guard let directory else { return nil }
+        let name = file.split(separator: "/").joined(separator: "_")
+        return directory + "/" + name + ".json"
+    }
+
+    func save(file: String, request: [UInt8]) throws {
+        guard let path = path(for: file) else { return }
+        try FileSystem.writeAtomically(path, request)
+    }
+
+    func remove(file: String) {
+        guard let path = path(for: file) else { return }
+        FileSystem.remove(path)
+    }
+
+    /// Every saved request, with the path it is saved at.
+    func saved() -> [(path: String, request: [UInt8])] {
+        guard let directory, let names = try? FileSystem.listDirectory(directory) else { return [] }
+        return names.filter { $0.hasSuffix(".json") }.compactMap { name in
+            let path = directory + "/" + name
+            return (try? FileSystem.read(path)).map { (path, $0) }
+        }
+    }
+}
