@@ -4,6 +4,28 @@ import LogshipDelivery
 /// syslog rules: schemes udp, tcp, unix, unixgram; port 514 when absent (syslog
 /// only); the URL path ignored for network schemes.
 enum AddressParser {
+    /// Several addresses separated by commas: the first is the primary, the others
+    /// are tried in order when it is down. They must all be datagram or all stream
+    /// transports, since a destination has one framing.
+    static func list(_ text: String, _ option: LogOption, _ source: ValueSource,
+                     _ parse: (String) throws(OptionError) -> Endpoint) throws(OptionError) -> DestinationKey {
+        var endpoints: [Endpoint] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let address = String(part.filter { $0 != " " })
+            guard !address.isEmpty else {
+                throw .invalid(option, text, source: source, expected: "an empty address in the list; separate addresses with single commas")
+            }
+            endpoints.append(try parse(address))
+        }
+        if Set(endpoints.map(\.isDatagram)).count > 1 {
+            throw .invalid(option, text, source: source, expected: "addresses of one list must all be datagram (udp, unixgram) or all stream (tcp, unix) transports")
+        }
+        if Set(endpoints).count != endpoints.count {
+            throw .invalid(option, text, source: source, expected: "an address appears twice in the list")
+        }
+        return DestinationKey(endpoints)
+    }
+
     static func syslog(_ text: String, _ option: LogOption, _ source: ValueSource) throws(OptionError) -> Endpoint {
         let accepted = "expected udp://host[:port], tcp://host[:port], unix:///path or unixgram:///path"
         guard let (scheme, rest) = splitScheme(text) else { throw .invalid(option, text, source: source, expected: accepted) }

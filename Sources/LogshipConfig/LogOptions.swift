@@ -16,7 +16,7 @@ public struct LogOption: Sendable, Hashable {
 public enum LogOptions {
     public static let syslogAddress = LogOption(
         name: "syslog-address", defaultDescription: "",
-        summary: "Syslog destination: `udp://host[:port]`, `tcp://host[:port]` (port 514 by default), `unix:///path` or `unixgram:///path` (a path inside the plugin, see below). `none` turns off a host-wide default for one container.")
+        summary: "Syslog destination: `udp://host[:port]`, `tcp://host[:port]` (port 514 by default), `unix:///path` or `unixgram:///path` (a path inside the plugin, see below). Several, comma-separated: the first is used while it answers, the others are fail-overs. `none` turns off a host-wide default for one container.")
     public static let syslogFacility = LogOption(
         name: "syslog-facility", defaultDescription: "daemon",
         summary: "Facility name (`kern`, `user`, `mail`, `daemon`, `auth`, `syslog`, `lpr`, `news`, `uucp`, `cron`, `authpriv`, `ftp`, `local0`…`local7`) or number 0–23.")
@@ -46,7 +46,7 @@ public enum LogOptions {
         summary: "Regular expression; environment variables whose names match are attached as attributes.")
     public static let tcpAddress = LogOption(
         name: "tcp-address", defaultDescription: "",
-        summary: "Plain TCP destination `tcp://host:port` (Logstash, Vector, Fluent Bit, Graylog). `none` turns off a host-wide default for one container.")
+        summary: "Plain TCP destination `tcp://host:port` (Logstash, Vector, Fluent Bit, Graylog); several, comma-separated, for fail-over. `none` turns off a host-wide default for one container.")
     public static let tcpFormat = LogOption(
         name: "tcp-format", defaultDescription: "json",
         summary: "`json` (one object per line), `raw` (the line itself) or `gelf` (GELF 1.1, NUL-terminated).")

@@ -84,16 +84,21 @@ public struct OptionResolver: Sendable {
         let format = try values.choice(LogOptions.syslogFormat, defaultValue: SyslogFormat.rfc5424micro) { SyslogFormat(rawValue: $0) }
         let framing = try values.choice(LogOptions.syslogFraming, defaultValue: SyslogFraming.nonTransparent) { SyslogFraming(rawValue: $0) }
         guard let (address, addressSource) = values.value(LogOptions.syslogAddress), address != "none" else { return nil }
-        let endpoint = try AddressParser.syslog(address, LogOptions.syslogAddress, addressSource)
+        let destination = try AddressParser.list(address, LogOptions.syslogAddress, addressSource) { text throws(OptionError) in
+            try AddressParser.syslog(text, LogOptions.syslogAddress, addressSource)
+        }
         let sdID = values.value(LogOptions.syslogSDID)?.0 ?? SyslogFormatter.defaultStructuredDataID
-        return StreamSettings.Syslog(endpoint: endpoint, format: format, facility: facility,
-                                     framing: endpoint.isDatagram ? nil : framing, structuredDataID: sdID)
+        return StreamSettings.Syslog(destination: destination, format: format, facility: facility,
+                                     framing: destination.isDatagram ? nil : framing, structuredDataID: sdID)
     }
 
     private func tcp(_ values: EffectiveValues) throws(OptionError) -> StreamSettings.TCP? {
         let format = try values.choice(LogOptions.tcpFormat, defaultValue: TCPFormat.json) { TCPFormat(rawValue: $0) }
         guard let (address, source) = values.value(LogOptions.tcpAddress), address != "none" else { return nil }
-        return StreamSettings.TCP(endpoint: try AddressParser.tcp(address, LogOptions.tcpAddress, source), format: format)
+        let destination = try AddressParser.list(address, LogOptions.tcpAddress, source) { text throws(OptionError) in
+            try AddressParser.tcp(text, LogOptions.tcpAddress, source)
+        }
+        return StreamSettings.TCP(destination: destination, format: format)
     }
 }
 

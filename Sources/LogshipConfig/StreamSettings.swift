@@ -10,7 +10,8 @@ public enum TCPFormat: String, Sendable, CaseIterable {
 /// log-opts and the host-wide defaults.
 public struct StreamSettings: Sendable, Equatable {
     public struct Syslog: Sendable, Equatable {
-        public var endpoint: Endpoint
+        /// The address, or several: the first is the primary, the others fail-overs.
+        public var destination: DestinationKey
         public var format: SyslogFormat
         public var facility: SyslogFacility
         /// nil on datagram transports.
@@ -19,7 +20,7 @@ public struct StreamSettings: Sendable, Equatable {
     }
 
     public struct TCP: Sendable, Equatable {
-        public var endpoint: Endpoint
+        public var destination: DestinationKey
         public var format: TCPFormat
     }
 

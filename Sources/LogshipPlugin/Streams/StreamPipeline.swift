@@ -66,18 +66,18 @@ public final class StreamPipeline {
     }
 
     /// Builds the formatters a stream's settings ask for, in destination order.
-    public static func formatters(for settings: StreamSettings) -> [(Endpoint, MessageFormatter)] {
-        var result: [(Endpoint, MessageFormatter)] = []
+    public static func formatters(for settings: StreamSettings) -> [(DestinationKey, MessageFormatter)] {
+        var result: [(DestinationKey, MessageFormatter)] = []
         if let syslog = settings.syslog {
             let formatter = SyslogFormatter(format: syslog.format, facility: syslog.facility, framing: syslog.framing,
                                             structuredDataID: syslog.structuredDataID, context: settings.context)
-            result.append((syslog.endpoint, .syslog(formatter)))
+            result.append((syslog.destination, .syslog(formatter)))
         }
         if let tcp = settings.tcp {
             switch tcp.format {
-            case .json: result.append((tcp.endpoint, .json(JSONLineFormatter(context: settings.context))))
-            case .gelf: result.append((tcp.endpoint, .gelf(GELFFormatter(context: settings.context))))
-            case .raw: result.append((tcp.endpoint, .raw(RawFormatter())))
+            case .json: result.append((tcp.destination, .json(JSONLineFormatter(context: settings.context))))
+            case .gelf: result.append((tcp.destination, .gelf(GELFFormatter(context: settings.context))))
+            case .raw: result.append((tcp.destination, .raw(RawFormatter())))
             }
         }
         return result

@@ -91,8 +91,8 @@ public final class StreamRegistry: @unchecked Sendable {
         var acquired: [Destination] = []
         var outputs: [(Destination, MessageFormatter)] = []
         do {
-            for (endpoint, formatter) in StreamPipeline.formatters(for: settings) {
-                let destination = try destinations.acquire(endpoint)
+            for (key, formatter) in StreamPipeline.formatters(for: settings) {
+                let destination = try destinations.acquire(key)
                 acquired.append(destination)
                 outputs.append((destination, formatter))
             }
