@@ -241,6 +241,10 @@ class PluginProcess:
         # (TAG, ENV, LABELS, ...), which a developer's shell must not leak into the tests.
         self.env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
         self.env.update({k: v for k, v in os.environ.items() if k.startswith("LOGSHIP_") and k != "LOGSHIP_SOCKET"})
+        # Spool and stream records per process, so no test sees another's leftovers;
+        # a restarted process (kill()/restart()) keeps them, like the managed plugin.
+        self.state_dir = self.dir / "state"
+        self.env["STATE_DIR"] = str(self.state_dir)
         self.env.update(env or {})
         self.args = args or []
         self.proc: subprocess.Popen | None = None
@@ -251,7 +255,8 @@ class PluginProcess:
     def start(self, timeout: float = 10.0) -> "PluginProcess":
         if not os.access(self.binary, os.X_OK):
             raise RuntimeError(f"logship binary {self.binary} not found; build it with `swift build --product logship`")
-        with open(self.stderr_path, "wb") as err:
+        # Appended, so the log of a restarted plugin still shows what the first run said.
+        with open(self.stderr_path, "ab") as err:
             self.proc = subprocess.Popen(
                 [self.binary, "--socket", self.socket_path, *self.args],
                 env=self.env, stdin=subprocess.DEVNULL, stdout=err, stderr=subprocess.STDOUT,
@@ -284,6 +289,36 @@ class PluginProcess:
             return self.stderr_path.read_text(errors="replace")
         except FileNotFoundError:
             return self._stderr_copy
+
+    def kill(self) -> None:
+        """SIGKILL, as when the plugin crashes: nothing is flushed. The state directory stays."""
+        for c in self._clients:
+            c.close()
+        self._clients.clear()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def restart(self, timeout: float = 10.0) -> "PluginProcess":
+        """A new process on the same socket and state directory (Docker restarts a crashed plugin)."""
+        if self.proc is not None and self.proc.poll() is None:
+            raise RuntimeError("restart() needs the old process gone: call kill() or terminate() first")
+        self._stderr_copy = self.stderr_text()
+        return self.start(timeout)
+
+    def terminate(self, timeout: float = 10.0) -> int | None:
+        """SIGTERM and wait (plugin disable), keeping the state directory for a restart()."""
+        for c in self._clients:
+            c.close()
+        self._clients.clear()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc else None
 
     def stop(self, timeout: float = 10.0) -> int | None:
         """SIGTERM (what Docker sends at disable), SIGKILL after `timeout`. Returns the exit status."""
