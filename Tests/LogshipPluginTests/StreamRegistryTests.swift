@@ -41,6 +41,25 @@ import Testing
         #expect(registry.reassembledLines == 1)
     }
 
+    @Test func frameLargerThanThePipeIsStillRead() throws {
+        let receiver = try LineReceiver()
+        defer { receiver.close() }
+        let registry = makeRegistry()
+        let fifo = try DaemonFIFO()
+        try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), request: nil)
+        // A frame of just under 1 MiB cannot sit whole in a 1 MiB pipe beside its header:
+        // peeking can never see it complete, so the reader must fall back to reading.
+        let huge = [UInt8](repeating: UInt8(ascii: "h"), count: (1 << 20) - 24)
+        let writer = fifo.writer
+        try spawnThread(name: "daemon-writer") {
+            try? writer.writeAll(dockerFrame("stdout", huge) + dockerFrame("stdout", Array("after".utf8)))
+        }
+        #expect(receiver.waitForLines(2, seconds: 20))
+        #expect(receiver.lines.map(\.count) == [huge.count, 5])
+        fifo.close()
+        #expect(registry.waitForStreams(until: MonotonicClock.now() + 5_000_000_000))
+    }
+
     @Test func corruptFrameEndsOnlyThatStreamAndKeepsDraining() throws {
         let receiver = try LineReceiver()
         defer { receiver.close() }

@@ -2,11 +2,12 @@ import LogshipSystem
 import LogshipWire
 
 /// Reads one FIFO to its end: large reads, every complete frame decoded in place,
-/// entries through the pipeline, batches handed to the queues after each read.
+/// entries through the pipeline, batches handed to the queues after each read, and
+/// only then the bytes taken out of Docker's pipe (see `PeekingSource`).
 ///
-/// It never waits on anything but the FIFO: the queues it feeds never block. After
-/// StopLogging it simply goes on until EOF, which comes when the daemon closes its
-/// end, so nothing in the pipe is lost.
+/// It never waits on anything but the FIFO: the queues it feeds never block (unless
+/// the operator chose QUEUE_OVERFLOW=block). After StopLogging it simply goes on
+/// until EOF, which comes when the daemon closes its end, so nothing is lost.
 final class StreamReader: @unchecked Sendable {
     let file: String
     let containerID: String
@@ -15,15 +16,11 @@ final class StreamReader: @unchecked Sendable {
     private let log: LogSink
     private let onEnd: @Sendable (StreamReader, StreamOutcome) -> Void
 
-    /// Reads return what the pipe holds (up to `pipeBytes`); a frame can be up to the
-    /// decoder's limit, so the buffer grows to that when one needs it.
-    static let initialBufferBytes = 1 << 20
-
     /// The daemon writes one frame per `write()`. A reader faster than the daemon
-    /// would wake and call `read()` once per line; instead, after a read that was
-    /// not a burst, it waits this long so the next read collects many lines. The
-    /// pipe is enlarged to `pipeBytes`, so the daemon never blocks in that time
-    /// (1 MiB at even 100 MB/s lasts 10 ms). Added latency: at most this delay.
+    /// would wake and read once per line; instead, after a read that was not a burst,
+    /// it waits this long so the next read collects many lines. The pipe is enlarged
+    /// to `pipeBytes`, so the daemon never blocks in that time (1 MiB at even
+    /// 100 MB/s lasts 10 ms). Added latency: at most this delay.
     static let coalescingDelayNanoseconds: Int64 = 2_000_000
     static let burstBytes = 64 * 1024
     static let pipeBytes = 1 << 20
@@ -40,65 +37,73 @@ final class StreamReader: @unchecked Sendable {
 
     func run() {
         var outcome = StreamOutcome()
-        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: StreamReader.initialBufferBytes, alignment: 16)
-        defer {
-            buffer.deallocate()
-            descriptor.close()
-            onEnd(self, outcome)
-        }
-        var filled = 0
-        while true {
-            let count: Int
-            do {
-                count = try descriptor.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-            } catch {
-                outcome.failure = "\(error)"
-                break
-            }
-            if count == 0 {
-                if filled > 0 { outcome.truncatedBytes = filled }
-                break
-            }
-            filled += count
-            outcome.bytesRead += count
-            outcome.reads += 1
-            do {
-                let consumed = try pipeline.consume(UnsafeRawBufferPointer(rebasing: buffer[..<filled]))
+        var source: any FIFOSource = FileDescriptor.canPeekPipes
+            ? ((try? PeekingSource(fifo: descriptor)) ?? ConsumingSource(fifo: descriptor, capacity: StreamReader.pipeBytes) as any FIFOSource)
+            : ConsumingSource(fifo: descriptor, capacity: StreamReader.pipeBytes)
+        do {
+            while let chunk = try source.available() {
+                let used = try pipeline.consume(chunk)
                 pipeline.flush()
-                filled -= consumed
-                if consumed > 0 && filled > 0 {
-                    buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + consumed, byteCount: filled)
+                try source.consume(used)
+                outcome.bytesRead += used
+                let rest = UnsafeRawBufferPointer(rebasing: chunk[used...])
+                if !rest.isEmpty, let needed = try pipeline.pendingFrameBytes(rest) {
+                    if needed > source.capacity {
+                        source = makeRoom(in: source, frameBytes: needed, outcome: &outcome)
+                        continue
+                    }
+                    if used == 0 && source is PeekingSource && descriptor.isHungUp() {
+                        outcome.truncatedBytes = rest.count  // the writer left in the middle of a frame
+                        break
+                    }
                 }
-                if let frameBytes = try pipeline.pendingFrameBytes(UnsafeRawBufferPointer(rebasing: buffer[..<filled])),
-                   frameBytes > buffer.count {
-                    buffer = grow(buffer, to: frameBytes, keeping: filled)
+                if chunk.count < StreamReader.burstBytes {
+                    sleep(nanoseconds: StreamReader.coalescingDelayNanoseconds)
                 }
-                if count < StreamReader.burstBytes { sleep(nanoseconds: StreamReader.coalescingDelayNanoseconds) }
-            } catch {
-                outcome.failure = "\(error)"
-                outcome.discardedBytes = drainAfterCorruption(buffer)
-                break
             }
+            if let consuming = source as? ConsumingSource, consuming.leftover > 0 {
+                outcome.truncatedBytes = consuming.leftover
+            }
+        } catch let error as WireError {
+            outcome.failure = "\(error)"
+            outcome.discardedBytes = drainAfterCorruption()
+        } catch {
+            outcome.failure = "\(error)"
         }
+        outcome.reads += source.reads
+        source.close()
         pipeline.finish()
         outcome.entries = pipeline.entries
         outcome.reassembledLines = pipeline.reassembledLines
+        descriptor.close()
+        onEnd(self, outcome)
     }
 
-    private func grow(_ buffer: UnsafeMutableRawBufferPointer, to size: Int, keeping filled: Int) -> UnsafeMutableRawBufferPointer {
-        let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
-        larger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: filled)
-        buffer.deallocate()
-        return larger
+    /// A frame larger than what the source can hold: a consuming source grows its
+    /// buffer; a peeking one can never see it whole in the pipe, so the rest of the
+    /// stream is read the consuming way.
+    private func makeRoom(in source: any FIFOSource, frameBytes: Int, outcome: inout StreamOutcome) -> any FIFOSource {
+        if var consuming = source as? ConsumingSource {
+            consuming.reserve(frameBytes)
+            return consuming
+        }
+        outcome.reads += source.reads
+        source.close()
+        log.debug("container=\(containerID.prefix(12)) frame of \(frameBytes) bytes exceeds the pipe; reading without peeking")
+        var consuming = ConsumingSource(fifo: descriptor, capacity: StreamReader.pipeBytes)
+        consuming.reserve(frameBytes)
+        return consuming
     }
 
     /// A corrupt stream cannot be resynchronised (frames are only length-prefixed),
     /// but the daemon keeps writing into it: if we stopped reading, the container would
     /// block once the pipe filled. So the rest is read and discarded until EOF.
-    private func drainAfterCorruption(_ buffer: UnsafeMutableRawBufferPointer) -> Int {
+    private func drainAfterCorruption() -> Int {
         log.error("container=\(containerID.prefix(12)) file=\(file) log stream is corrupt; closing it and discarding the rest of it so the container does not block")
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        defer { scratch.deallocate() }
         var discarded = 0
-        while let count = try? descriptor.read(into: buffer), count > 0 { discarded += count }
+        while let count = try? descriptor.read(into: scratch), count > 0 { discarded += count }
         return discarded
     }
 }
