@@ -2,6 +2,10 @@
 struct TemplateParser {
     private let scalars: [Unicode.Scalar]
     private var position = 0
+    /// Parenthesised pipelines nest by recursion; without a bound a long run of `(`
+    /// in a --log-opt would overflow the stack and take the plugin down.
+    private var depth = 0
+    static let maxDepth = 100
 
     init(_ source: String) {
         scalars = Array(source.unicodeScalars)
@@ -110,6 +114,11 @@ struct TemplateParser {
             return .string(value)
         case "(":
             position += 1
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else {
+                throw TemplateError("parentheses nested deeper than \(Self.maxDepth) in tag template")
+            }
             let inner = try parsePipeline(closing: ")")
             skipSpaces()
             guard position < scalars.count, scalars[position] == ")" else { throw TemplateError("unclosed \"(\" in tag template") }

@@ -43,10 +43,17 @@ enum StructuredData {
     }
 
     /// PARAM-VALUE: UTF-8 where `"`, `\` and `]` must be escaped with a backslash.
+    /// Control characters become spaces: RFC 5424 allows them, but an LF would end
+    /// the message on an LF-framed stream and turn the rest of a value (a multi-line
+    /// label, a PEM in an env var) into a message of its own.
     static func escapeParamValue(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text.unicodeScalars {
+            if character.value < 0x20 || character.value == 0x7F {
+                out.unicodeScalars.append(" ")
+                continue
+            }
             if character == "\"" || character == "\\" || character == "]" { out.unicodeScalars.append("\\") }
             out.unicodeScalars.append(character)
         }

@@ -73,6 +73,15 @@ import Testing
             == "<30>1 2026-11-26T16:16:21Z vm abcdef012345 - abcdef012345 [logship@32473 com.example/app_name=\"a\\\"b\\\\c\\]d\" env=\"prod é\"] m\n")
     }
 
+    @Test func controlCharactersInAttributeValuesCannotBreakFraming() {
+        var context = sampleContext
+        context.attributes = [(key: "cert", value: "-----BEGIN-----\r\nMIIB\t\u{7F}x")]
+        var f = formatter(.rfc5424, context: context)
+        let out = render("m") { f.append($0, to: &$1) }
+        #expect(out.hasSuffix("[logship@32473 cert=\"-----BEGIN-----  MIIB  x\"] m\n"))
+        #expect(out.filter { $0 == "\n" }.count == 1)
+    }
+
     @Test func customStructuredDataID() {
         var context = sampleContext
         context.attributes = [(key: "k", value: "v")]

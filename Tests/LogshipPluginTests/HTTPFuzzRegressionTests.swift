@@ -1,0 +1,85 @@
+import Glibc
+import LogshipJSON
+import LogshipSystem
+import Testing
+@testable import LogshipPlugin
+
+/// Bytes on the plugin socket on which the fuzz-http target (Fuzz/, scripts/fuzz.sh)
+/// found a broken property.
+@Suite struct HTTPFuzzRegressionTests {
+    /// A chunk-size line was held to its 4 KiB limit only while its LF had not yet
+    /// arrived: whole, a request with a 6 KB chunk extension was served; cut by the
+    /// socket inside that line, the same bytes were a 400. What a client gets must
+    /// not depend on how its bytes were split into reads.
+    /// Reproducer: a chunked POST whose body starts "1;" + 6000 × "a" + "\r\nX\r\n0\r\n\r\n".
+    @Test func longChunkSizeLineIsJudgedTheSameHoweverItArrives() {
+        let request = "POST /LogDriver.StopLogging HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "1;" + String(repeating: "a", count: 6000) + "\r\nX\r\n0\r\n\r\n"
+        let whole = HTTPParserRun(request)
+        for pieceSize in [1, 100, 4096] {
+            let pieces = HTTPParserRun(request, pieceSize: pieceSize)
+            #expect(pieces.status == whole.status, "in pieces of \(pieceSize)")
+            #expect(pieces.requests.map(\.body) == whole.requests.map(\.body), "in pieces of \(pieceSize)")
+        }
+    }
+}
+
+/// StartLogging requests on which the fuzz-start-logging target found a broken
+/// property, replayed through the plugin's own request handler: that is where the
+/// daemon's bytes enter, whichever module the fault was in.
+@Suite(.serialized) struct PluginFuzzRegressionTests {
+    /// The tag template parser recursed once per `(` with no limit, so a tag of `{{`
+    /// and ten thousand `(` (a 10 KB --log-opt; bodies may be 8 MiB) overflowed the
+    /// stack and killed the plugin, and with it the logging of every container. Go's
+    /// text/template refuses nesting past a fixed depth; the request must get an
+    /// error answer. Runs in a child process, so that failing is not a crash of the
+    /// whole test run.
+    /// Reproducer: {"File":"f","Info":{"Config":{"syslog-address":"udp://h","tag":"{{((((…"}}} with 10,000 `(`.
+    @Test func deeplyNestedTagTemplateIsRefusedNotACrash() async {
+        await #expect(processExitsWith: .success) {
+            let api = PluginAPI(streams: makeRegistry(), log: testLog)
+            let tag = "{{" + String(repeating: "(", count: 1_000_000) + "}}"
+            let body: JSONValue = ["File": "/run/docker/logging/deep", "Info": ["Config": ["syslog-address": "udp://127.0.0.1:514", "tag": .string(tag)]]]
+            let response = api.handle(HTTPRequest(method: "POST", path: "/LogDriver.StartLogging", body: body.serialized()))
+            exit(response.status == 500 ? EXIT_SUCCESS : EXIT_FAILURE)
+        }
+    }
+
+    /// Label and env values went into RFC 5424 STRUCTURED-DATA with their LFs. On a
+    /// TCP syslog stream with the default non-transparent framing every LF ends a
+    /// message, so a multi-line value (a PEM certificate in an env var, say) cut the
+    /// message in two and made the rest of it, attacker-chosen, a message of its own.
+    /// Reproducer: {"File":"f","Info":{"Config":{"syslog-address":"tcp://h","labels":"a"},"ContainerLabels":{"a":"\n"}}}
+    @Test func lineFeedInALabelValueCannotSplitASyslogMessage() throws {
+        let receiver = try LineReceiver()
+        defer { receiver.close() }
+        let api = PluginAPI(streams: makeRegistry(), log: testLog)
+        let fifo = try DaemonFIFO(name: "sd-newline")
+        defer { fifo.close() }
+        let info: JSONValue = [
+            "Config": ["syslog-address": .string("tcp://127.0.0.1:\(receiver.port)"), "labels": "cert"],
+            "ContainerID": .string(String(repeating: "ab", count: 32)),
+            "ContainerLabels": ["cert": "-----BEGIN-----\nMIIB\n-----END-----"],
+        ]
+        let start: JSONValue = ["File": .string(fifo.path), "Info": info]
+        let response = api.handle(HTTPRequest(method: "POST", path: "/LogDriver.StartLogging", body: start.serialized()))
+        #expect(response.status == 200)
+        try fifo.write(dockerFrame("stdout", Array("hello".utf8)))
+        #expect(receiver.waitForText(endingWith: "hello\n"))
+        #expect(receiver.lines.count == 1)
+        let stop: JSONValue = ["File": .string(fifo.path)]
+        _ = api.handle(HTTPRequest(method: "POST", path: "/LogDriver.StopLogging", body: stop.serialized()))
+    }
+}
+
+private extension LineReceiver {
+    /// Waits until everything received so far ends with `suffix`.
+    func waitForText(endingWith suffix: String, seconds: Double = 10) -> Bool {
+        let deadline = MonotonicClock.now() + Int64(seconds * 1e9)
+        while MonotonicClock.now() < deadline {
+            if text.hasSuffix(suffix) { return true }
+            sleep(nanoseconds: 5_000_000)
+        }
+        return text.hasSuffix(suffix)
+    }
+}
