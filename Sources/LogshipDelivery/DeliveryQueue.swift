@@ -51,7 +51,8 @@ public final class DeliveryQueue: @unchecked Sendable {
     private var spool: Spool?
     private let onSpoolFailure: @Sendable (String) -> Void
     private var chunks: [Chunk] = []
-    private var spare: [MessageBatch] = []
+    /// Emptied chunks kept for reuse, so the steady state allocates nothing.
+    private var spare: [Chunk] = []
     private var stats = QueueStats()
     /// The next record to hand to the sender.
     private var readPosition: SpoolPosition
@@ -108,11 +109,11 @@ public final class DeliveryQueue: @unchecked Sendable {
                 dropped += makeRoom(for: batch.bytes.count)
             }
             let position = append(toSpool: batch)
-            if position.segment == Self.memoryOnlySegment { dropped += makeMemoryRoom(for: batch.bytes.count, memoryOnly: true) }
+            if position.segment == Self.memoryOnlySegment { dropped += makeMemoryRoom(for: batch.bytes.count) }
             store(batch, at: position)
             stats.enqueuedMessages += batch.count
             stats.pendingMessages += batch.count
-            if spool != nil { dropped += trimMemory() }
+            if spool != nil { trimMemory() }
             lock.signal()
             return dropped
         }
@@ -236,9 +237,7 @@ public final class DeliveryQueue: @unchecked Sendable {
 
     private func store(_ batch: MessageBatch, at position: SpoolPosition) {
         if chunks.isEmpty || chunks[chunks.count - 1].batch.bytes.count + batch.bytes.count > Self.chunkBytes {
-            var fresh = spare.popLast() ?? MessageBatch(capacity: Self.chunkBytes)
-            fresh.removeAll()
-            chunks.append(Chunk(batch: fresh, records: []))
+            chunks.append(spare.popLast() ?? Chunk(batch: MessageBatch(capacity: Self.chunkBytes), records: []))
         }
         chunks[chunks.count - 1].batch.append(contentsOf: batch)
         chunks[chunks.count - 1].records.append((position, batch.count))
@@ -272,7 +271,7 @@ public final class DeliveryQueue: @unchecked Sendable {
     }
 
     /// Memory-only: drops the oldest chunks (real loss) until `bytes` more fit.
-    private func makeMemoryRoom(for bytes: Int, memoryOnly: Bool) -> Int {
+    private func makeMemoryRoom(for bytes: Int) -> Int {
         var dropped = 0
         while stats.memoryBytes + bytes > memoryBudget, let first = chunks.first,
               first.records.allSatisfy({ $0.position.segment == Self.memoryOnlySegment }) {
@@ -289,20 +288,23 @@ public final class DeliveryQueue: @unchecked Sendable {
 
     /// With a spool, memory is only a cache: past the budget the oldest copies are let
     /// go (the sender will read them back from disk). Never a loss.
-    private func trimMemory() -> Int {
+    private func trimMemory() {
         while stats.memoryBytes > memoryBudget, chunks.count > 1 {
             recycle(chunks.removeFirst())
         }
-        return 0
     }
 
     private func recycle(_ chunk: Chunk) {
         stats.memoryBytes -= chunk.batch.bytes.count
-        if spare.count < 4 {
-            var buffer = chunk.batch
-            buffer.removeAll()
-            spare.append(buffer)
-        }
+        keepSpare(chunk)
+    }
+
+    private func keepSpare(_ chunk: Chunk) {
+        guard spare.count < 4 else { return }
+        var emptied = chunk
+        emptied.batch.removeAll()
+        emptied.records.removeAll(keepingCapacity: true)
+        spare.append(emptied)
     }
 
     private func takeChunk(into batch: inout MessageBatch) {
@@ -320,8 +322,7 @@ public final class DeliveryQueue: @unchecked Sendable {
         } else {
             batch.append(contentsOf: chunk.batch)
         }
-        chunk.batch.removeAll()
-        if spare.count < 4 { spare.append(chunk.batch) }
+        keepSpare(chunk)
     }
 
     /// Reads from disk what is no longer in memory, up to the first record that is.

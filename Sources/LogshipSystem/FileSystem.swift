@@ -81,23 +81,27 @@ public enum FileSystem {
 }
 
 extension FileDescriptor {
-    /// Writes all of `buffers` with as few `writev` calls as the kernel allows.
-    public func writeAll(_ buffers: [UnsafeRawBufferPointer]) throws {
-        var vectors = buffers.filter { !$0.isEmpty }.map { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count) }
-        var index = 0
-        while index < vectors.count {
-            let written = vectors[index...].withUnsafeBufferPointer { slice in
-                retryingEINTR { Glibc.writev(rawValue, slice.baseAddress, Int32(slice.count)) }
-            }
-            guard written >= 0 else { throw SystemError.current("writev", context: description) }
-            var remaining = written
-            while index < vectors.count && remaining >= vectors[index].iov_len {
-                remaining -= vectors[index].iov_len
-                index += 1
-            }
-            if remaining > 0 {
-                vectors[index].iov_base = vectors[index].iov_base! + remaining
-                vectors[index].iov_len -= remaining
+    /// Writes three buffers back to back with as few `writev` calls as the kernel
+    /// allows (a spool record: header, lengths, payload), without allocating.
+    public func writeAll(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, _ third: UnsafeRawBufferPointer) throws {
+        func vector(_ b: UnsafeRawBufferPointer) -> iovec { iovec(iov_base: UnsafeMutableRawPointer(mutating: b.baseAddress), iov_len: b.count) }
+        var vectors = (vector(first), vector(second), vector(third))
+        try withUnsafeMutableBytes(of: &vectors) { raw in
+            let all = raw.bindMemory(to: iovec.self)
+            var index = 0
+            while index < all.count {
+                if all[index].iov_len == 0 { index += 1; continue }
+                let written = retryingEINTR { Glibc.writev(rawValue, all.baseAddress! + index, Int32(all.count - index)) }
+                guard written >= 0 else { throw SystemError.current("writev", context: description) }
+                var remaining = written
+                while index < all.count && remaining >= all[index].iov_len {
+                    remaining -= all[index].iov_len
+                    index += 1
+                }
+                if remaining > 0 {
+                    all[index].iov_base = all[index].iov_base! + remaining
+                    all[index].iov_len -= remaining
+                }
             }
         }
     }

@@ -12,11 +12,17 @@ final class PipelineBenchmark {
     let registry: DestinationRegistry
     let destination: Destination
 
-    init(entries: Int) throws {
+    /// - Parameter spoolRoot: where the destination spools, as in the plugin; nil for a
+    ///   memory-only queue.
+    init(entries: Int, spoolRoot: String?) throws {
         self.entries = entries
         sink = try LoopbackSink()
+        var settings = DeliverySettings()
         // Large enough that nothing is dropped: the benchmark measures work, not overflow.
-        registry = DestinationRegistry(queueCapacityBytes: 1 << 30, log: LogSink(minimumLevel: .warn))
+        settings.memoryBytes = 1 << 30
+        settings.spoolBytes = 8 << 30
+        settings.spoolRoot = spoolRoot
+        registry = DestinationRegistry(settings: settings, log: LogSink(minimumLevel: .warn))
         destination = try registry.acquire(.tcp(host: "127.0.0.1", port: sink.port))
     }
 

@@ -10,13 +10,15 @@ import LogshipSystem
 // the floor of just copying the same bytes through the same queue and socket.
 //
 //   swift run -c release logship-bench [--entries N] [--rounds R] [--sizes 100,1024]
-//                                      [--formats rfc5424micro,json,gelf,raw,rfc3164] [--markdown]
+//                                      [--formats rfc5424micro,json,gelf,raw,rfc3164] [--no-spool] [--markdown]
 
 var entries = 2_000_000
 var rounds = 3
 var markdown = false
 var sizes = [100, 1024]
 var formats = ["rfc5424micro", "json"]
+// The plugin's own path by default: every batch is appended to a spool (page cache).
+var spoolRoot: String? = "/tmp/logship-bench-spool-\(getpid())"
 var arguments = Array(CommandLine.arguments.dropFirst())
 while let argument = arguments.first {
     arguments.removeFirst()
@@ -26,13 +28,14 @@ while let argument = arguments.first {
     case "--markdown": markdown = true
     case "--sizes": sizes = arguments.removeFirst().split(separator: ",").map { Int($0)! }
     case "--formats": formats = arguments.removeFirst().split(separator: ",").map(String.init)
+    case "--no-spool": spoolRoot = nil
     default:
-        print("usage: logship-bench [--entries N] [--rounds R] [--sizes 100,1024] [--formats rfc5424micro,json] [--markdown]")
+        print("usage: logship-bench [--entries N] [--rounds R] [--sizes 100,1024] [--formats rfc5424micro,json] [--no-spool] [--markdown]")
         exit(2)
     }
 }
 
-let benchmark = try PipelineBenchmark(entries: entries)
+let benchmark = try PipelineBenchmark(entries: entries, spoolRoot: spoolRoot)
 
 var rows: [(size: Int, result: RunResult, floor: RunResult)] = []
 for size in sizes {
@@ -64,4 +67,14 @@ for row in rows {
     print(markdown ? "| " + cells.joined(separator: " | ") + " |" : cells.joined(separator: "\t"))
 }
 benchmark.registry.release(benchmark.destination)
+// Delivered: the released destination retires and removes its spool; then the root.
+benchmark.registry.shutdown(deadline: MonotonicClock.now() + 5_000_000_000)
+if let spoolRoot {
+    for name in (try? FileSystem.listDirectory(spoolRoot)) ?? [] {
+        let directory = spoolRoot + "/" + name
+        for file in (try? FileSystem.listDirectory(directory)) ?? [] { FileSystem.remove(directory + "/" + file) }
+        FileSystem.removeDirectory(directory)
+    }
+    FileSystem.removeDirectory(spoolRoot)
+}
 exit(0)

@@ -79,7 +79,8 @@ private func spooled(_ directory: String, memory: Int = 1 << 20, maxBytes: Int =
         let segment = try FileSystem.listDirectory(directory).first { $0.hasSuffix(".seg") }!
         let file = try FileDescriptor.open(directory + "/" + segment, [.writeOnly, .append])
         // Half a record: a valid header promising more payload than follows.
-        try file.writeAll(SpoolRecord.encodeHeader(.init(payloadBytes: 100, messageCount: 1)) + [5, 0, 0, 0, 0x41])
+        var header = SpoolRecord.encodeHeader(.init(payloadBytes: 100, messageCount: 1))
+        try file.writeAll(withUnsafeBytes(of: &header) { Array($0) } + [5, 0, 0, 0, 0x41])
         file.close()
         let again = try spooled(directory)
         #expect(drain(again) == ["whole"])

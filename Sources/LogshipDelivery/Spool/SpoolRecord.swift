@@ -22,15 +22,11 @@ enum SpoolRecord {
         (payloadBytes &* 0x9E37_79B9) ^ (messageCount &+ 0x85EB_CA6B) ^ magic
     }
 
-    static func encodeHeader(_ header: Header) -> [UInt8] {
+    /// The header as four little-endian words, on the stack (no allocation per batch).
+    static func encodeHeader(_ header: Header) -> (UInt32, UInt32, UInt32, UInt32) {
         let payload = UInt32(header.payloadBytes)
         let count = UInt32(header.messageCount)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(headerBytes)
-        for word in [magic, payload, count, check(payload, count)] {
-            withUnsafeBytes(of: word.littleEndian) { bytes.append(contentsOf: $0) }
-        }
-        return bytes
+        return (magic.littleEndian, payload.littleEndian, count.littleEndian, check(payload, count).littleEndian)
     }
 
     /// Nil when the bytes are not a record header (a torn or foreign tail).

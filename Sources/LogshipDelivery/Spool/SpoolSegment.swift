@@ -60,12 +60,12 @@ final class SpoolSegment {
     /// Appends `batch` as one record; returns its offset.
     func append(_ batch: MessageBatch, lengths: inout [UInt32], sync: Bool) throws -> Int {
         SpoolRecord.encodeLengths(batch, into: &lengths)
-        let header = SpoolRecord.encodeHeader(.init(payloadBytes: batch.bytes.count, messageCount: batch.count))
+        var header = SpoolRecord.encodeHeader(.init(payloadBytes: batch.bytes.count, messageCount: batch.count))
         let offset = size
-        try header.withUnsafeBytes { headerBytes in
+        try withUnsafeBytes(of: &header) { headerBytes in
             try lengths.withUnsafeBytes { lengthBytes in
                 try batch.bytes.withUnsafeBytes { payload in
-                    try descriptor.writeAll([headerBytes, lengthBytes, payload])
+                    try descriptor.writeAll(headerBytes, lengthBytes, payload)
                 }
             }
         }
