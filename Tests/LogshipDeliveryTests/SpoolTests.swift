@@ -25,7 +25,11 @@ private func spooled(_ directory: String, memory: Int = 1 << 20, maxBytes: Int =
         }
         let again = try spooled(directory)
         #expect(again.currentStats.pendingMessages == 69)
-        let expected = Array((0..<50).flatMap { ["a\($0)", "b\($0)"] }.dropFirst(31))
+        // The restarted plugin appends more before the old messages are sent: they must
+        // land after the recovered ones, not over them.
+        var more = batch(["c0", "c1"])
+        again.enqueue(&more)
+        let expected = Array((0..<50).flatMap { ["a\($0)", "b\($0)"] }.dropFirst(31)) + ["c0", "c1"]
         #expect(drain(again) == expected)
         #expect(again.isEmpty)
     }

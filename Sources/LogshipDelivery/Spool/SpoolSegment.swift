@@ -31,14 +31,17 @@ final class SpoolSegment {
 
     static func create(in directory: String, sequence: UInt64) throws -> SpoolSegment {
         let path = directory + "/" + fileName(sequence)
-        let descriptor = try FileDescriptor.open(path, [.readWrite, .create, .truncate], mode: 0o600)
+        // O_APPEND: records always go to the end, whatever the descriptor's offset.
+        let descriptor = try FileDescriptor.open(path, [.readWrite, .create, .truncate, .append], mode: 0o600)
         return SpoolSegment(sequence: sequence, path: path, descriptor: descriptor, size: 0)
     }
 
     /// Opens an existing segment and indexes its records; a torn record at the end
     /// (the plugin died in the middle of writing it) is cut off.
     static func recover(path: String, sequence: UInt64) throws -> SpoolSegment {
-        let descriptor = try FileDescriptor.open(path, .readWrite)
+        // O_APPEND, so the next record lands after the recovered ones (reading them
+        // with pread leaves the descriptor's offset at 0).
+        let descriptor = try FileDescriptor.open(path, [.readWrite, .append])
         let fileSize = try descriptor.size()
         let segment = SpoolSegment(sequence: sequence, path: path, descriptor: descriptor, size: 0)
         var header = [UInt8](repeating: 0, count: SpoolRecord.headerBytes)
