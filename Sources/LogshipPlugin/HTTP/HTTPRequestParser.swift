@@ -97,10 +97,13 @@ public struct HTTPRequestParser: Sendable {
                 return finishRequest()
 
             case .chunkSize:
+                // The limit holds whether or not the line's LF has arrived yet, so the
+                // verdict never depends on how the bytes were split into reads.
                 guard let newline = nextLineFeed() else {
                     guard buffer.count - consumed <= Self.maxChunkLineBytes else { throw .badRequest("chunk size line too long") }
                     return nil
                 }
+                guard newline - consumed <= Self.maxChunkLineBytes else { throw .badRequest("chunk size line too long") }
                 let size = try HTTPChunkSizeLine.parse(buffer[consumed..<newline])
                 if size == 0 {
                     startLines(at: newline + 1)
