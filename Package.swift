@@ -1,14 +1,16 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// No package dependencies: only the toolchain. Each module is one layer of the
-// pipeline, and the dependency arrows below are the architecture:
+// No package dependencies: only the toolchain, plus the system OpenSSL for TLS.
+// Each module is one layer of the pipeline, and the dependency arrows below are
+// the architecture:
 //
 //   LogshipSystem   thin typed wrappers over syscalls (fds, sockets, threads, locks)
 //   LogshipWire     the FIFO wire format: frames, the LogEntry decoder, reassembly
 //   LogshipJSON     a small JSON reader and writer (requests, json/gelf output)
 //   LogshipFormat   syslog / json / gelf / raw formatting into reusable byte buffers
 //   LogshipDelivery per-destination queues, senders and transports
+//   COpenSSL        the system OpenSSL (libssl-dev), for tcp+tls: LogshipDelivery only
 //   LogshipConfig   the one option whitelist, templates, container metadata
 //   LogshipPlugin   the Docker plugin protocol: HTTP server, handlers, stream registry
 //   logship         the executable: wiring only
@@ -23,7 +25,8 @@ let package = Package(
         .target(name: "LogshipWire"),
         .target(name: "LogshipJSON"),
         .target(name: "LogshipFormat", dependencies: ["LogshipWire", "LogshipJSON"]),
-        .target(name: "LogshipDelivery", dependencies: ["LogshipSystem"]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "LogshipDelivery", dependencies: ["LogshipSystem", "COpenSSL"]),
         .target(name: "LogshipConfig", dependencies: ["LogshipFormat", "LogshipDelivery", "LogshipJSON"]),
         .target(
             name: "LogshipPlugin",

@@ -29,8 +29,9 @@ cp "$config" "$out/config.json"
 # Mount points: /run/docker/plugins is where Docker mounts the socket directory,
 # /run/docker/logging is where the daemon creates the FIFOs (a plain directory of the rootfs,
 # never a mount), /host/run and /host/dev receive the manifest's bind mounts of the host's
-# /run and /dev (unix:// destinations), /proc /sys /dev /tmp are mounted by the runtime.
-for d in run/docker/plugins run/docker/logging host/run host/dev etc tmp proc sys dev usr/bin; do
+# /run and /dev (unix:// destinations), /certs the `certs` mount (TLS certificate files),
+# /proc /sys /dev /tmp are mounted by the runtime.
+for d in run/docker/plugins run/docker/logging host/run host/dev certs etc tmp proc sys dev usr/bin; do
     mkdir -p "$rootfs/$d"
 done
 chmod 0700 "$rootfs/run/docker/logging"
@@ -60,10 +61,15 @@ for lib in $libs; do
     cp -L "$lib" "$rootfs$lib"
 done
 
-# CA bundle for tcp+tls destinations, if the host has one.
+# The system CA bundle, which tcp+tls destinations trust besides their own CA file (Debian's
+# ca-certificates package; scripts/testenv/install-deps.sh installs it). OpenSSL itself
+# (libssl, libcrypto) came with the libraries above.
 if [[ -f /etc/ssl/certs/ca-certificates.crt ]]; then
     mkdir -p "$rootfs/etc/ssl/certs"
     cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/"
+else
+    log "warning: no /etc/ssl/certs/ca-certificates.crt on this host (apt-get install ca-certificates):"
+    log "  tcp+tls destinations of this build trust only the CA files their options name"
 fi
 
 log "assembled $out ($(du -sh "$rootfs" | cut -f1)):"

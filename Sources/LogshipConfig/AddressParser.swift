@@ -1,8 +1,10 @@
 import LogshipDelivery
 
 /// Parses `syslog-address` / `tcp-address` URLs into endpoints, with Docker's
-/// syslog rules: schemes udp, tcp, unix, unixgram; port 514 when absent (syslog
-/// only); the URL path ignored for network schemes.
+/// syslog rules: schemes udp, tcp, tcp+tls, unix, unixgram; port 514 when absent
+/// (syslog only, tcp+tls included); the URL path ignored for network schemes.
+/// A tcp+tls endpoint comes back with default TLS settings (verification on, server
+/// name = host); the TLS options fill them in (TLSOptionResolution.swift).
 enum AddressParser {
     /// Several addresses separated by commas: the first is the primary, the others
     /// are tried in order when it is down. They must all be datagram or all stream
@@ -20,6 +22,9 @@ enum AddressParser {
         if Set(endpoints.map(\.isDatagram)).count > 1 {
             throw .invalid(option, text, source: source, expected: "addresses of one list must all be datagram (udp, unixgram) or all stream (tcp, unix) transports")
         }
+        if Set(endpoints.map(\.isTLS)).count > 1 {
+            throw .invalid(option, text, source: source, expected: "tcp+tls addresses cannot share a list with unencrypted ones: a fail-over would send the logs in clear")
+        }
         if Set(endpoints).count != endpoints.count {
             throw .invalid(option, text, source: source, expected: "an address appears twice in the list")
         }
@@ -27,31 +32,34 @@ enum AddressParser {
     }
 
     static func syslog(_ text: String, _ option: LogOption, _ source: ValueSource) throws(OptionError) -> Endpoint {
-        let accepted = "expected udp://host[:port], tcp://host[:port], unix:///path or unixgram:///path"
+        let accepted = "expected udp://host[:port], tcp://host[:port], tcp+tls://host[:port], unix:///path or unixgram:///path"
         guard let (scheme, rest) = splitScheme(text) else { throw .invalid(option, text, source: source, expected: accepted) }
         switch scheme {
-        case "udp", "tcp":
+        case "udp", "tcp", "tcp+tls":
             let (host, port) = try hostPort(rest, defaultPort: 514, text, option, source)
-            return scheme == "udp" ? .udp(host: host, port: port) : .tcp(host: host, port: port)
+            switch scheme {
+            case "udp": return .udp(host: host, port: port)
+            case "tcp": return .tcp(host: host, port: port)
+            default: return .tls(host: host, port: port, settings: TLSSettings(serverName: host))
+            }
         case "unix", "unixgram":
             let path = try socketPath(rest, text, option, source)
             return scheme == "unix" ? .unixStream(path: path) : .unixDatagram(path: path)
-        case "tcp+tls":
-            throw .invalid(option, text, source: source, expected: "tcp+tls is not available in this version of logship; use tcp:// or udp://")
         default:
             throw .invalid(option, text, source: source, expected: "unsupported scheme \"\(scheme)\"; \(accepted)")
         }
     }
 
     static func tcp(_ text: String, _ option: LogOption, _ source: ValueSource) throws(OptionError) -> Endpoint {
-        let accepted = "expected tcp://host:port"
+        let accepted = "expected tcp://host:port or tcp+tls://host:port"
         guard let (scheme, rest) = splitScheme(text) else { throw .invalid(option, text, source: source, expected: accepted) }
         switch scheme {
         case "tcp":
             let (host, port) = try hostPort(rest, defaultPort: nil, text, option, source)
             return .tcp(host: host, port: port)
         case "tcp+tls":
-            throw .invalid(option, text, source: source, expected: "tcp+tls is not available in this version of logship; use tcp://")
+            let (host, port) = try hostPort(rest, defaultPort: nil, text, option, source)
+            return .tls(host: host, port: port, settings: TLSSettings(serverName: host))
         default:
             throw .invalid(option, text, source: source, expected: "unsupported scheme \"\(scheme)\"; \(accepted)")
         }
@@ -84,7 +92,7 @@ enum AddressParser {
         }
         guard !host.isEmpty else { throw .invalid(option, text, source: source, expected: "the host is missing") }
         guard let portText else {
-            guard let defaultPort else { throw .invalid(option, text, source: source, expected: "the port is missing (tcp://host:port)") }
+            guard let defaultPort else { throw .invalid(option, text, source: source, expected: "the port is missing (\(text.prefix { $0 != ":" })://host:port)") }
             return (String(host), defaultPort)
         }
         guard let port = UInt16(portText), port > 0 else {

@@ -16,7 +16,7 @@ public struct LogOption: Sendable, Hashable {
 public enum LogOptions {
     public static let syslogAddress = LogOption(
         name: "syslog-address", defaultDescription: "",
-        summary: "Syslog destination: `udp://host[:port]`, `tcp://host[:port]` (port 514 by default), `unix:///path` or `unixgram:///path` (a path inside the plugin, see below). Several, comma-separated: the first is used while it answers, the others are fail-overs. `none` turns off a host-wide default for one container.")
+        summary: "Syslog destination: `udp://host[:port]`, `tcp://host[:port]`, `tcp+tls://host[:port]` (port 514 by default, for TLS too, as in Docker: give RFC 5425's 6514 explicitly), `unix:///path` or `unixgram:///path` (a path inside the plugin, see below). Several, comma-separated: the first is used while it answers, the others are fail-overs. `none` turns off a host-wide default for one container.")
     public static let syslogFacility = LogOption(
         name: "syslog-facility", defaultDescription: "daemon",
         summary: "Facility name (`kern`, `user`, `mail`, `daemon`, `auth`, `syslog`, `lpr`, `news`, `uucp`, `cron`, `authpriv`, `ftp`, `local0`…`local7`) or number 0–23.")
@@ -25,7 +25,7 @@ public enum LogOptions {
         summary: "`rfc5424micro`, `rfc5424`, `rfc3164`, or `unix` (Docker's legacy layout without HOSTNAME).")
     public static let syslogFraming = LogOption(
         name: "syslog-framing", defaultDescription: "non-transparent",
-        summary: "On stream transports: `non-transparent` (each message ends in LF) or `octet-counted` (RFC 6587 `LEN SP MSG`). Ignored for udp and unixgram: one message per datagram.")
+        summary: "On stream transports: `non-transparent` (each message ends in LF) or `octet-counted` (RFC 6587 `LEN SP MSG`). On `tcp+tls` with `rfc5424micro` or `rfc5424` the default is `octet-counted` (RFC 5425, as Docker does). Ignored for udp and unixgram: one message per datagram.")
     public static let syslogSDID = LogOption(
         name: "syslog-sd-id", defaultDescription: "logship@32473",
         summary: "SD-ID of the STRUCTURED-DATA element that carries `labels`/`env` attributes (RFC 5424 formats).")
@@ -46,7 +46,7 @@ public enum LogOptions {
         summary: "Regular expression; environment variables whose names match are attached as attributes.")
     public static let tcpAddress = LogOption(
         name: "tcp-address", defaultDescription: "",
-        summary: "Plain TCP destination `tcp://host:port` (Logstash, Vector, Fluent Bit, Graylog); several, comma-separated, for fail-over. `none` turns off a host-wide default for one container.")
+        summary: "Plain TCP destination `tcp://host:port`, or `tcp+tls://host:port` with TLS (Logstash, Vector, Fluent Bit, Graylog); several, comma-separated, for fail-over. `none` turns off a host-wide default for one container.")
     public static let tcpFormat = LogOption(
         name: "tcp-format", defaultDescription: "json",
         summary: "`json` (one object per line), `raw` (the line itself) or `gelf` (GELF 1.1, NUL-terminated).")
@@ -54,10 +54,15 @@ public enum LogOptions {
         name: "max-line-size", defaultDescription: "1m",
         summary: "Longest line rebuilt from Docker's 16 KiB pieces (`k`, `m` = KiB, MiB); longer lines are sent in pieces of this size.")
 
+    public static let syslogTLS = TLSOptionGroup(address: syslogAddress)
+    public static let tcpTLS = TLSOptionGroup(address: tcpAddress)
+
     /// Every option logship reads, in documentation order.
     public static let all: [LogOption] = [
         syslogAddress, syslogFacility, syslogFormat, syslogFraming, syslogSDID,
+        syslogTLS.caCertificates, syslogTLS.certificate, syslogTLS.key, syslogTLS.skipVerify, syslogTLS.serverName,
         tcpAddress, tcpFormat,
+        tcpTLS.caCertificates, tcpTLS.certificate, tcpTLS.key, tcpTLS.skipVerify, tcpTLS.serverName,
         tag, labels, labelsRegex, env, envRegex,
         maxLineSize,
     ]

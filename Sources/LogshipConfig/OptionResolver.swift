@@ -10,6 +10,8 @@ public struct OptionResolver: Sendable {
     /// Host-wide defaults by option name, from the plugin's environment.
     public let hostDefaults: [String: String]
     public let hostname: String
+    /// Where relative certificate paths point (the plugin's certs mount).
+    public let certificateDirectory: String
 
     public init(environment: [String: String], hostname: String) {
         var defaults: [String: String] = [:]
@@ -18,6 +20,7 @@ public struct OptionResolver: Sendable {
         }
         hostDefaults = defaults
         self.hostname = hostname
+        certificateDirectory = CertificateDirectory.path(environment: environment)
     }
 
     /// Problems in the host-wide defaults alone, to report when the plugin starts.
@@ -73,7 +76,7 @@ public struct OptionResolver: Sendable {
 
         let settings = StreamSettings(syslog: try syslog(values), tcp: try tcp(values), maxLineBytes: maxLineBytes, context: context)
         if requireDestination && settings.syslog == nil && settings.tcp == nil {
-            throw OptionError("logship: no destination for this container: set --log-opt syslog-address=udp://HOST:514 (or tcp://, unix://, unixgram://) and/or --log-opt tcp-address=tcp://HOST:PORT, or set one for the whole host with `docker plugin set logship SYSLOG_ADDRESS=tcp://HOST:514`")
+            throw OptionError("logship: no destination for this container: set --log-opt syslog-address=udp://HOST:514 (or tcp://, tcp+tls://, unix://, unixgram://) and/or --log-opt tcp-address=tcp://HOST:PORT, or set one for the whole host with `docker plugin set logship SYSLOG_ADDRESS=tcp://HOST:514`")
         }
         return settings
     }
@@ -82,28 +85,40 @@ public struct OptionResolver: Sendable {
         // Parsed even without an address, so a typo in an unused option still fails loudly.
         let facility = try values.choice(LogOptions.syslogFacility, defaultValue: SyslogFacility.daemon) { SyslogFacility(parsing: $0) }
         let format = try values.choice(LogOptions.syslogFormat, defaultValue: SyslogFormat.rfc5424micro) { SyslogFormat(rawValue: $0) }
-        let framing = try values.choice(LogOptions.syslogFraming, defaultValue: SyslogFraming.nonTransparent) { SyslogFraming(rawValue: $0) }
-        guard let (address, addressSource) = values.value(LogOptions.syslogAddress), address != "none" else { return nil }
-        let destination = try AddressParser.list(address, LogOptions.syslogAddress, addressSource) { text throws(OptionError) in
-            try AddressParser.syslog(text, LogOptions.syslogAddress, addressSource)
+        let framing = try values.choice(LogOptions.syslogFraming) { SyslogFraming(rawValue: $0) }
+        let address = values.value(LogOptions.syslogAddress).flatMap { $0.0 == "none" ? nil : $0 }
+        let parsed = try address.map { (text, source) throws(OptionError) in
+            try AddressParser.list(text, LogOptions.syslogAddress, source) { part throws(OptionError) in
+                try AddressParser.syslog(part, LogOptions.syslogAddress, source)
+            }
         }
+        guard let destination = try LogOptions.syslogTLS.apply(to: parsed, addressSource: address?.1, values,
+                                                               certificateDirectory: certificateDirectory) else { return nil }
         let sdID = values.value(LogOptions.syslogSDID)?.0 ?? SyslogFormatter.defaultStructuredDataID
+        // RFC 5425 frames syslog over TLS by octet counting, and Docker's driver does so
+        // for its RFC 5424 formats (not for rfc3164 or its legacy default).
+        let octetCountedByDefault = destination.primary.isTLS && (format == .rfc5424 || format == .rfc5424micro)
         return StreamSettings.Syslog(destination: destination, format: format, facility: facility,
-                                     framing: destination.isDatagram ? nil : framing, structuredDataID: sdID)
+                                     framing: destination.isDatagram ? nil : framing ?? (octetCountedByDefault ? .octetCounted : .nonTransparent),
+                                     structuredDataID: sdID)
     }
 
     private func tcp(_ values: EffectiveValues) throws(OptionError) -> StreamSettings.TCP? {
         let format = try values.choice(LogOptions.tcpFormat, defaultValue: TCPFormat.json) { TCPFormat(rawValue: $0) }
-        guard let (address, source) = values.value(LogOptions.tcpAddress), address != "none" else { return nil }
-        let destination = try AddressParser.list(address, LogOptions.tcpAddress, source) { text throws(OptionError) in
-            try AddressParser.tcp(text, LogOptions.tcpAddress, source)
+        let address = values.value(LogOptions.tcpAddress).flatMap { $0.0 == "none" ? nil : $0 }
+        let parsed = try address.map { (text, source) throws(OptionError) in
+            try AddressParser.list(text, LogOptions.tcpAddress, source) { part throws(OptionError) in
+                try AddressParser.tcp(part, LogOptions.tcpAddress, source)
+            }
         }
+        guard let destination = try LogOptions.tcpTLS.apply(to: parsed, addressSource: address?.1, values,
+                                                            certificateDirectory: certificateDirectory) else { return nil }
         return StreamSettings.TCP(destination: destination, format: format)
     }
 }
 
 /// Looks up an option's effective value and where it came from.
-private struct EffectiveValues {
+struct EffectiveValues {
     let logOpts: [String: String]
     let hostDefaults: [String: String]
 
@@ -115,7 +130,12 @@ private struct EffectiveValues {
 
     /// Parses an enumerated option; the error lists the accepted values.
     func choice<T>(_ option: LogOption, defaultValue: T, _ parse: (String) -> T?) throws(OptionError) -> T {
-        guard let (text, source) = value(option) else { return defaultValue }
+        try choice(option, parse) ?? defaultValue
+    }
+
+    /// Parses an enumerated option whose default depends on other options; nil when unset.
+    func choice<T>(_ option: LogOption, _ parse: (String) -> T?) throws(OptionError) -> T? {
+        guard let (text, source) = value(option) else { return nil }
         guard let parsed = parse(text) else {
             throw .invalid(option, text, source: source, expected: "expected \(acceptedValues(option))")
         }

@@ -9,13 +9,14 @@ extension Endpoint {
         case let .tcp(host, port): return "tcp \(port) \(host)"
         case let .unixStream(path): return "unix 0 \(path)"
         case let .unixDatagram(path): return "unixgram 0 \(path)"
+        case let .tls(host, port, settings): return "tls \(port) \(host) \(settings.persistentForm)"
         }
     }
 
     /// The host name and port of a network endpoint, looked up again periodically.
     var hostAndPort: (String, UInt16)? {
         switch self {
-        case let .udp(host, port), let .tcp(host, port): return (host, port)
+        case let .udp(host, port), let .tcp(host, port), let .tls(host, port, _): return (host, port)
         case .unixStream, .unixDatagram: return nil
         }
     }
@@ -29,6 +30,10 @@ extension Endpoint {
         case "tcp": self = .tcp(host: rest, port: port)
         case "unix": self = .unixStream(path: rest)
         case "unixgram": self = .unixDatagram(path: rest)
+        case "tls":
+            let parts = rest.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, let settings = TLSSettings(persistentForm: parts[1]) else { return nil }
+            self = .tls(host: String(parts[0]), port: port, settings: settings)
         default: return nil
         }
     }

@@ -46,6 +46,19 @@ enum TransportFactory {
                                       probes: settings.keepAliveProbes, userTimeoutMilliseconds: settings.userTimeoutMilliseconds)
             try socket.setSendTimeout(milliseconds: settings.sendTimeoutMilliseconds)
             return StreamTransport(socket: socket, peer: endpoint.description)
+        case let .tls(host, port, tls):
+            // The files first: an unusable certificate must not cost the server a connection.
+            let context = try TLSClientContext(tls)
+            let socket = try connectFirst(try SocketAddress.resolve(host: host, port: port, type: .stream), type: .stream, settings: settings)
+            do {
+                try socket.setOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+                try socket.setTCPLiveness(idleSeconds: settings.keepAliveIdleSeconds, intervalSeconds: settings.keepAliveIntervalSeconds,
+                                          probes: settings.keepAliveProbes, userTimeoutMilliseconds: settings.userTimeoutMilliseconds)
+            } catch {
+                socket.close()
+                throw error
+            }
+            return try TLSTransport(over: socket, context: context, connection: settings, peer: endpoint.description)
         case let .unixStream(path):
             let socket = try connectFirst([try SocketAddress(unixPath: path)], type: .stream, settings: settings)
             try socket.setSendTimeout(milliseconds: settings.sendTimeoutMilliseconds)

@@ -73,7 +73,7 @@ private func errorMessage(_ options: [String: String], environment: [String: Str
         #expect(errorMessage(["syslog-address": "tcp://h:99999"]).contains("the port must be a number from 1 to 65535"))
         #expect(errorMessage(["syslog-address": "tcp://:514"]).contains("the host is missing"))
         #expect(errorMessage(["syslog-address": "unix://relative"]).contains("must be absolute"))
-        #expect(errorMessage(["syslog-address": "tcp+tls://h"]).contains("tcp+tls"))
+        #expect(errorMessage(["tcp-address": "tcp+tls://h"]).contains("the port is missing (tcp+tls://host:port)"))
         #expect(errorMessage(["tcp-address": "tcp://h"]).contains("the port is missing"))
         #expect(errorMessage(["tcp-address": "tcp://h:1", "tcp-format": "xml"]).contains("log-opt tcp-format: expected json, raw, gelf"))
         #expect(errorMessage(["syslog-address": "udp://h", "max-line-size": "10"]).contains("log-opt max-line-size"))

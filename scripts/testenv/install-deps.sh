@@ -9,6 +9,8 @@ source "$(dirname "$0")/lib.sh"
 # small process tools the scripts use (ip, pgrep, fuser). python3-pip only if pip is missing.
 packages=(docker.io rsyslog busybox-static openssl libssl-dev ca-certificates iproute2 procps psmisc)
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
+# rsyslog's two TLS network stream drivers (GnuTLS and OpenSSL), the TLS tests' main receivers.
+packages+=(rsyslog-gnutls rsyslog-openssl)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -44,4 +46,31 @@ if ((${#py_missing[@]})); then
     PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q "${py_missing[@]}"
 else
     log "Python packages: all present"
+fi
+
+# syslog-ng, the TLS tests' other receiver. Debian's syslog-ng-core conflicts with the rsyslog
+# package, so it is not installed: the package and the libraries it needs that a base system lacks
+# are unpacked into a directory of their own, and Tests/Harness/harness/syslog_ng.py runs the binary
+# from there with LD_LIBRARY_PATH pointing into it.
+syslog_ng_root=$LOGSHIP_TESTENV_STATE/syslog-ng
+if [[ ! -x $syslog_ng_root/usr/sbin/syslog-ng ]]; then
+    log "unpacking syslog-ng-core into $syslog_ng_root"
+    download=$(mktemp -d)
+    chmod 0755 "$download"  # apt's download sandbox user must be able to write there
+    syslog_ng_debs=(syslog-ng-core libivykis0 libnet1 libpcre3 libwrap0 libjson-c5)
+    if ! (cd "$download" && apt-get download -qq "${syslog_ng_debs[@]}" 2>/dev/null); then
+        ((EUID == 0)) || die "need root to refresh the package lists for: apt-get download ${syslog_ng_debs[*]}"
+        apt-get update -qq
+        (cd "$download" && apt-get download -qq "${syslog_ng_debs[@]}")
+    fi
+    rm -rf "$syslog_ng_root.partial" && mkdir -p "$syslog_ng_root.partial"
+    for deb in "$download"/*.deb; do dpkg -x "$deb" "$syslog_ng_root.partial"; done
+    rm -rf "$download"
+    r=$syslog_ng_root.partial
+    missing_libs=$(LD_LIBRARY_PATH=$r/usr/lib/x86_64-linux-gnu:$r/lib/x86_64-linux-gnu:$r/usr/lib/syslog-ng \
+        ldd "$r/usr/sbin/syslog-ng" "$r"/usr/lib/syslog-ng/3.*/libafsocket.so | grep 'not found' || true)
+    [[ -z $missing_libs ]] || die "unpacked syslog-ng lacks libraries: $missing_libs"
+    mv "$r" "$syslog_ng_root"
+else
+    log "syslog-ng: unpacked in $syslog_ng_root"
 fi

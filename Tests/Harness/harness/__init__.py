@@ -8,6 +8,12 @@ Modules:
   docker          run containers with the logship driver through the real Docker engine
   expect          the exact bytes logship must send, written once from the specification
   waiting         poll-until helpers (no sleep-and-hope)
+  certificates    test CAs and certificates made with the openssl command line (TLS tests)
+  rsyslog_tls     rsyslogd with a TLS input (gtls or ossl driver), TLS version and client-auth choices
+  syslog_ng       a private syslog-ng with a TLS source, run from syslog-ng-core unpacked by install-deps
+  tls_receiver    StreamReceiver over TLS (Python's ssl), for plain-vs-TLS comparisons
+  tls_client      the TLS client the receivers' readiness probes use
+  tls_fixtures    pytest fixtures and helpers shared by the TLS tests
 
 This directory is Python, not a Swift test target: Package.swift does not name it.
 """

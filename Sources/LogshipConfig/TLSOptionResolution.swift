@@ -1,0 +1,87 @@
+import LogshipDelivery
+
+extension TLSOptionGroup {
+    /// Applies the group's options to the destination its address option gave (nil:
+    /// none is set).
+    ///
+    /// `tcp+tls` addresses get their settings, with every named file read and checked
+    /// now, so `docker run` fails on an unusable file instead of a sender retrying it
+    /// forever. For any other address the options are an error when the container set
+    /// them, or when the host set them next to a host-wide address that is not TLS;
+    /// host-wide TLS options otherwise wait for the containers that choose a `tcp+tls`
+    /// address.
+    func apply(to destination: DestinationKey?, addressSource: ValueSource?, _ values: EffectiveValues,
+               certificateDirectory: String) throws(OptionError) -> DestinationKey? {
+        let skipVerify = try parseSkipVerify(values)
+        guard let destination, destination.primary.isTLS else {
+            try refuseWithoutTLS(destination, addressSource: addressSource, values)
+            return destination
+        }
+        switch (values.value(certificate), values.value(key)) {
+        case (nil, let (_, source)?):
+            throw OptionError("logship: \(source.describe(key)) is set without \(certificate.name): a client key needs its certificate")
+        case (let (_, source)?, nil):
+            throw OptionError("logship: \(source.describe(certificate)) is set without \(key.name): a client certificate needs its key")
+        default:
+            break
+        }
+        let path = { (option: LogOption) in values.value(option).map { CertificateDirectory.resolve($0.0, in: certificateDirectory) } }
+        var endpoints: [Endpoint] = []
+        for case let .tls(host, port, defaults) in destination.endpoints {
+            var settings = defaults
+            settings.skipVerify = skipVerify ?? false
+            settings.serverName = values.value(serverName)?.0 ?? host
+            settings.caFile = path(caCertificates)
+            settings.certificateFile = path(certificate)
+            settings.keyFile = path(key)
+            endpoints.append(.tls(host: host, port: port, settings: settings))
+        }
+        // Every address of a list shares the files: checking the first checks them all.
+        if case let .tls(_, _, settings) = endpoints[0] {
+            try checkFiles(settings, values, certificateDirectory: certificateDirectory)
+        }
+        return DestinationKey(endpoints)
+    }
+
+    /// Go's strconv.ParseBool: a real boolean. Docker's driver only checks whether the
+    /// option is present, so there `syslog-tls-skip-verify=false` turns verification off.
+    private func parseSkipVerify(_ values: EffectiveValues) throws(OptionError) -> Bool? {
+        guard let (text, source) = values.value(skipVerify) else { return nil }
+        switch text {
+        case "1", "t", "T", "true", "TRUE", "True": return true
+        case "0", "f", "F", "false", "FALSE", "False": return false
+        default: throw .invalid(skipVerify, text, source: source, expected: "expected true or false (or 1 or 0)")
+        }
+    }
+
+    private func refuseWithoutTLS(_ destination: DestinationKey?, addressSource: ValueSource?, _ values: EffectiveValues) throws(OptionError) {
+        for option in all {
+            guard let (_, source) = values.value(option) else { continue }
+            // A host-wide TLS default waits for a container that picks a tcp+tls address,
+            // unless the host-wide address itself is the one it cannot apply to.
+            if source == .pluginSetting && addressSource != .pluginSetting { continue }
+            let state = destination.map { "is \($0), not tcp+tls://" } ?? "is not set"
+            let addressName = addressSource.map { $0.describe(address) } ?? address.name
+            throw OptionError("logship: \(source.describe(option)) applies only to a tcp+tls:// \(address.name), and \(addressName) \(state)")
+        }
+    }
+
+    /// Reads every file as a connect will; an error names the option, the file as the
+    /// plugin opened it, and where relative and absolute paths are looked for.
+    private func checkFiles(_ settings: TLSSettings, _ values: EffectiveValues, certificateDirectory: String) throws(OptionError) {
+        do {
+            try settings.checkFiles()
+        } catch let error as TLSFileError {
+            let option: LogOption
+            switch error.role {
+            case .caCertificates: option = caCertificates
+            case .certificate: option = certificate
+            case .key: option = key
+            }
+            let (given, source) = values.value(option) ?? (error.path, .logOpt)
+            throw OptionError("logship: cannot use \(source.describe(option))=\"\(given)\": \(error); \(CertificateDirectory.explanation(for: given, in: certificateDirectory))")
+        } catch {
+            throw OptionError("logship: cannot set up TLS for \(address.name): \(error)")
+        }
+    }
+}

@@ -1,0 +1,221 @@
+import Glibc
+import LogshipDelivery
+import LogshipFormat
+import Testing
+@testable import LogshipConfig
+
+/// A certificate directory for one test, standing in for the plugin's `certs` mount
+/// (LOGSHIP_CERTS_DIR points the resolver at it), with the fixture files below.
+private final class CertificateFixtures {
+    let directory: String
+
+    init() {
+        var template = Array("/tmp/logship-certs-XXXXXX".utf8CString)
+        directory = String(cString: mkdtemp(&template)!)
+        for (name, text) in [("cert.pem", certificatePEM), ("key.pem", keyPEM), ("other-key.pem", otherKeyPEM),
+                             ("encrypted-key.pem", encryptedKeyPEM), ("garbage.pem", "not a certificate\n")] {
+            let file = fopen("\(directory)/\(name)", "w")!
+            fputs(text, file)
+            fclose(file)
+        }
+        mkdir("\(directory)/subdir", 0o755)
+    }
+
+    deinit {
+        for name in ["cert.pem", "key.pem", "other-key.pem", "encrypted-key.pem", "garbage.pem"] { unlink("\(directory)/\(name)") }
+        rmdir("\(directory)/subdir")
+        rmdir(directory)
+    }
+
+    var environment: [String: String] { [CertificateDirectory.environmentOverride: directory] }
+
+    func resolve(_ options: [String: String], environment extra: [String: String] = [:]) throws -> StreamSettings {
+        var info = sampleInfo
+        info.config = options
+        return try OptionResolver(environment: environment.merging(extra) { $1 }, hostname: "vm").resolve(info)
+    }
+
+    func failure(_ options: [String: String], environment extra: [String: String] = [:]) -> String {
+        do {
+            _ = try resolve(options, environment: extra)
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func tlsSettings(_ options: [String: String], environment extra: [String: String] = [:]) throws -> TLSSettings? {
+        let s = try resolve(options, environment: extra)
+        guard case let .tls(_, _, settings)? = (s.syslog?.destination ?? s.tcp?.destination)?.primary else { return nil }
+        return settings
+    }
+}
+
+@Suite struct TLSOptionTests {
+    @Test func tlsAddressesKeepDockersDefaultPortForSyslogOnly() throws {
+        let certs = CertificateFixtures()
+        #expect(try certs.resolve(["syslog-address": "tcp+tls://logs.example"]).syslog?.destination
+            == DestinationKey(.tls(host: "logs.example", port: 514, settings: TLSSettings(serverName: "logs.example"))))
+        #expect(try certs.resolve(["tcp-address": "tcp+tls://[::1]:6514"]).tcp?.destination
+            == DestinationKey(.tls(host: "::1", port: 6514, settings: TLSSettings(serverName: "::1"))))
+        #expect(certs.failure(["tcp-address": "tcp+tls://collector"]).contains("the port is missing (tcp+tls://host:port)"))
+    }
+
+    @Test func everyOptionReachesTheSettingsWithRelativePathsInTheCertificateDirectory() throws {
+        let certs = CertificateFixtures()
+        let settings = try certs.tlsSettings([
+            "syslog-address": "tcp+tls://10.0.0.5:6514", "syslog-tls-ca-cert": "cert.pem", "syslog-tls-cert": "cert.pem",
+            "syslog-tls-key": "key.pem", "syslog-tls-server-name": "logs.example", "syslog-tls-skip-verify": "false",
+        ])
+        #expect(settings == TLSSettings(serverName: "logs.example", caFile: "\(certs.directory)/cert.pem",
+                                        certificateFile: "\(certs.directory)/cert.pem", keyFile: "\(certs.directory)/key.pem",
+                                        skipVerify: false))
+        let tcp = try certs.tlsSettings(["tcp-address": "tcp+tls://c:1", "tcp-tls-ca-cert": "\(certs.directory)/cert.pem",
+                                         "tcp-tls-skip-verify": "1"])
+        #expect(tcp == TLSSettings(serverName: "c", caFile: "\(certs.directory)/cert.pem", skipVerify: true))
+    }
+
+    @Test func withoutTheEnvironmentOverrideRelativePathsAreUnderTheMount() {
+        let resolver = OptionResolver(environment: [:], hostname: "vm")
+        #expect(resolver.certificateDirectory == "/certs")
+        #expect(CertificateDirectory.resolve("ca.pem", in: resolver.certificateDirectory) == "/certs/ca.pem")
+        #expect(CertificateDirectory.resolve("/etc/ssl/certs/ca-certificates.crt", in: "/certs") == "/etc/ssl/certs/ca-certificates.crt")
+    }
+
+    /// Docker's driver turns verification off whenever the option is present, even
+    /// with `false`; here it is a boolean, parsed like Go's strconv.ParseBool.
+    @Test func skipVerifyIsARealBoolean() throws {
+        let certs = CertificateFixtures()
+        for (text, expected) in [("true", true), ("1", true), ("t", true), ("TRUE", true), ("True", true),
+                                 ("false", false), ("0", false), ("f", false), ("FALSE", false), ("False", false)] {
+            let settings = try certs.tlsSettings(["syslog-address": "tcp+tls://h", "syslog-tls-skip-verify": text])
+            #expect(settings?.skipVerify == expected, "\(text)")
+        }
+        #expect(certs.failure(["syslog-address": "tcp+tls://h", "syslog-tls-skip-verify": "yes"])
+            == "logship: invalid value \"yes\" for log-opt syslog-tls-skip-verify: expected true or false (or 1 or 0)")
+    }
+
+    @Test func tlsOptionsWithoutATLSAddressAreRefused() {
+        let certs = CertificateFixtures()
+        #expect(certs.failure(["syslog-address": "tcp://h", "syslog-tls-ca-cert": "cert.pem"])
+            == "logship: log-opt syslog-tls-ca-cert applies only to a tcp+tls:// syslog-address, and log-opt syslog-address is tcp://h:514, not tcp+tls://")
+        #expect(certs.failure(["tcp-address": "tcp://c:1", "syslog-tls-skip-verify": "true"])
+            == "logship: log-opt syslog-tls-skip-verify applies only to a tcp+tls:// syslog-address, and syslog-address is not set")
+        #expect(certs.failure(["syslog-address": "tcp+tls://h", "tcp-address": "tcp://c:1", "tcp-tls-server-name": "c"])
+            .contains("log-opt tcp-tls-server-name applies only to a tcp+tls:// tcp-address"))
+    }
+
+    /// A host-wide CA is for the containers that choose a TLS address; next to a
+    /// host-wide address that is not TLS it is a mistake in the host's settings.
+    @Test func hostWideTLSOptionsWaitForATLSAddress() throws {
+        let certs = CertificateFixtures()
+        let host = ["SYSLOG_TLS_CA_CERT": "cert.pem"]
+        #expect(try certs.resolve(["syslog-address": "udp://h"], environment: host).syslog?.destination.primary == .udp(host: "h", port: 514))
+        #expect(try certs.tlsSettings(["syslog-address": "tcp+tls://h"], environment: host)?.caFile == "\(certs.directory)/cert.pem")
+        #expect(certs.failure([:], environment: host.merging(["SYSLOG_ADDRESS": "tcp://central"]) { $1 }).contains(
+            "syslog-tls-ca-cert (from the plugin setting SYSLOG_TLS_CA_CERT; change it with `docker plugin set`) applies only to a tcp+tls:// syslog-address, and syslog-address (from the plugin setting SYSLOG_ADDRESS"))
+    }
+
+    @Test func unusableFilesNameTheOptionTheFileAndWhereThePluginLooked() {
+        let certs = CertificateFixtures()
+        let d = certs.directory
+        let tls = ["syslog-address": "tcp+tls://h"]
+        func failure(_ extra: [String: String]) -> String { certs.failure(tls.merging(extra) { $1 }) }
+
+        #expect(failure(["syslog-tls-ca-cert": "missing.pem"])
+            == "logship: cannot use log-opt syslog-tls-ca-cert=\"missing.pem\": CA certificate file \(d)/missing.pem: No such file or directory; a relative path is read in the plugin's certificate directory \(d), which is the host directory set with `docker plugin set logship certs.source=DIR` (default /etc)")
+        #expect(failure(["syslog-tls-ca-cert": "/etc/logship/ca.pem"]).hasPrefix(
+            "logship: cannot use log-opt syslog-tls-ca-cert=\"/etc/logship/ca.pem\": CA certificate file /etc/logship/ca.pem: No such file or directory; an absolute path is read inside the plugin's own filesystem, not on the host"))
+        #expect(failure(["syslog-tls-ca-cert": "subdir"]).contains("CA certificate file \(d)/subdir: Is a directory"))
+        #expect(failure(["syslog-tls-ca-cert": "garbage.pem"]).contains("CA certificate file \(d)/garbage.pem: no PEM certificate in it"))
+        #expect(failure(["syslog-tls-cert": "garbage.pem", "syslog-tls-key": "key.pem"])
+            .contains("log-opt syslog-tls-cert=\"garbage.pem\": client certificate file \(d)/garbage.pem: no PEM certificate"))
+        #expect(failure(["syslog-tls-cert": "cert.pem", "syslog-tls-key": "other-key.pem"])
+            .contains("log-opt syslog-tls-key=\"other-key.pem\": client key file \(d)/other-key.pem: does not belong to the certificate in \(d)/cert.pem"))
+        #expect(failure(["syslog-tls-cert": "cert.pem", "syslog-tls-key": "encrypted-key.pem"])
+            .contains("client key file \(d)/encrypted-key.pem: the key is encrypted and the plugin cannot ask for a passphrase"))
+        #expect(failure(["syslog-tls-cert": "cert.pem"])
+            == "logship: log-opt syslog-tls-cert is set without syslog-tls-key: a client certificate needs its key")
+        #expect(failure(["syslog-tls-key": "key.pem"])
+            == "logship: log-opt syslog-tls-key is set without syslog-tls-cert: a client key needs its certificate")
+        #expect(failure(["syslog-tls-cert": "cert.pem", "syslog-tls-key": "key.pem", "syslog-tls-ca-cert": "cert.pem"]) == "no error")
+    }
+
+    @Test func octetCountingIsTheDefaultForRFC5424OverTLS() throws {
+        let certs = CertificateFixtures()
+        func framing(_ options: [String: String]) throws -> SyslogFraming? { try certs.resolve(options).syslog?.framing }
+        #expect(try framing(["syslog-address": "tcp+tls://h"]) == .octetCounted)
+        #expect(try framing(["syslog-address": "tcp+tls://h", "syslog-format": "rfc5424"]) == .octetCounted)
+        #expect(try framing(["syslog-address": "tcp+tls://h", "syslog-format": "rfc3164"]) == .nonTransparent)
+        #expect(try framing(["syslog-address": "tcp+tls://h", "syslog-format": "unix"]) == .nonTransparent)
+        #expect(try framing(["syslog-address": "tcp+tls://h", "syslog-framing": "non-transparent"]) == .nonTransparent)
+        #expect(try framing(["syslog-address": "tcp://h"]) == .nonTransparent)
+    }
+
+    /// Destinations are shared by endpoint: two containers that trust different CAs
+    /// must not end up on one connection (or one spool).
+    @Test func tlsSettingsArePartOfTheDestinationsIdentity() throws {
+        let certs = CertificateFixtures()
+        let plain = try certs.resolve(["syslog-address": "tcp+tls://h:6514"]).syslog!.destination
+        let withCA = try certs.resolve(["syslog-address": "tcp+tls://h:6514", "syslog-tls-ca-cert": "cert.pem"]).syslog!.destination
+        #expect(plain != withCA)
+        #expect(plain.description == "tcp+tls://h:6514")
+        #expect(withCA.description == "tcp+tls://h:6514?ca=\(certs.directory)/cert.pem")
+        #expect(plain.spoolDirectoryName != withCA.spoolDirectoryName)
+        #expect(try certs.resolve(["syslog-address": "tcp+tls://h:6514", "syslog-tls-ca-cert": "cert.pem"]).syslog!.destination == withCA)
+    }
+
+    @Test func aTLSListFailsOverOnlyToTLSAddresses() throws {
+        let certs = CertificateFixtures()
+        #expect(certs.failure(["syslog-address": "tcp+tls://a,tcp://b"]).contains("cannot share a list with unencrypted ones"))
+        let list = try certs.resolve(["syslog-address": "tcp+tls://a:6514,tcp+tls://b:6514", "syslog-tls-ca-cert": "cert.pem"]).syslog!.destination
+        #expect(list.endpoints.map(\.description) == ["tcp+tls://a:6514?ca=\(certs.directory)/cert.pem", "tcp+tls://b:6514?ca=\(certs.directory)/cert.pem"])
+    }
+}
+
+// Fixtures made once with openssl (P-256; the certificate is valid until 2126): the
+// option layer checks that files parse and belong together, not their dates.
+private let certificatePEM = """
+-----BEGIN CERTIFICATE-----
+MIIBojCCAUegAwIBAgIUEkeWjF5Ki7/iVkhPacObw+oyfqUwCgYIKoZIzj0EAwIw
+GjEYMBYGA1UEAwwPbG9nc2hpcCBmaXh0dXJlMCAXDTI2MTEyNjE4MzM1OFoYDzIx
+MjYxMTAyMTgzMzU4WjAaMRgwFgYDVQQDDA9sb2dzaGlwIGZpeHR1cmUwWTATBgcq
+hkjOPQIBBggqhkjOPQMBBwNCAARnZnM5R1v2anpqCw98eYja9vshSgS0BZvQa4OE
+oHMbKwG/p78rwCX5WHHTbE0OcbrA68XY8OVD4SvBTUg9i68Oo2kwZzAdBgNVHQ4E
+FgQU+VrnzuwzOAu1CTB2i2YuLMEVQFUwHwYDVR0jBBgwFoAU+VrnzuwzOAu1CTB2
+i2YuLMEVQFUwDwYDVR0TAQH/BAUwAwEB/zAUBgNVHREEDTALgglsb2NhbGhvc3Qw
+CgYIKoZIzj0EAwIDSQAwRgIhAOZ+HHvvKcNtAkwGk+vuWFZLY5kK/jsSPsQDMHTa
+V3ilAiEAyATFbV/OLjkaTyL6h/iFlsapzKsIfmMu0KbuXEevmmY=
+-----END CERTIFICATE-----
+
+"""
+
+private let keyPEM = """
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg5S93urKeSoi4qMkU
+a2FlMyKgd0IJZ9ovh5o+YBPO5cehRANCAARnZnM5R1v2anpqCw98eYja9vshSgS0
+BZvQa4OEoHMbKwG/p78rwCX5WHHTbE0OcbrA68XY8OVD4SvBTUg9i68O
+-----END PRIVATE KEY-----
+
+"""
+
+private let otherKeyPEM = """
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg+FjIvFQCstWzFGV9
+vaX36wxeylf0Gu+9Rz/o/RVBRsmhRANCAASRttS1xpTOsddh+W7epdcRaRRzC1eF
+BHUZDIS3W8KKpmFDGSmbP8XFxDLTvVNRLZYxbnV0o6rcMXKLsoD9Vp6m
+-----END PRIVATE KEY-----
+
+"""
+
+/// The first key, encrypted with AES-256 (passphrase "secret").
+private let encryptedKeyPEM = """
+-----BEGIN ENCRYPTED PRIVATE KEY-----
+MIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAiNZ34l+9GW1QICCAAw
+DAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEEBfcypxPZD2+waGYAIBIFWoEgZAE
+hedLaxxqWJ2Syb/DXVZKM+VWkCJ4TZJq5HlwXmEGmqKQZYAxMXN4jWpUsn2LX9d7
+K5X+KGCUbN+IoH9Co0F5yIIWfu/nXJvPmMuMIyx3WLjDU5ZlHuREGWJq6aOqcGvT
+EBeBKqCKeLIvD9RDgQp8yZkcW/UfNO7CzQ0gDHc/BWnke+5PiLfsCAqM347j8SE=
+-----END ENCRYPTED PRIVATE KEY-----
+
+"""
