@@ -1,3 +1,4 @@
+import Glibc
 import LogshipSystem
 import Synchronization
 
@@ -27,6 +28,9 @@ public final class Destination: Sendable {
     let sendErrors = Atomic<Int>(0)
     let connectedTo = Mutex<String?>(nil)
     let streams = Atomic<Int>(0)
+    /// The sender's open socket; changed and closed only under this lock, so that
+    /// `interruptConnection` can never hit a descriptor number that was reused.
+    let activeSocket = Mutex<Socket?>(nil)
     private let dropReports = RateLimiter()
     private let log: LogSink
 
@@ -51,6 +55,14 @@ public final class Destination: Sendable {
             let stats = queue.currentStats
             let full = queue.isSpooled ? "spool full (\(stats.spoolBytes) bytes on disk)" : "queue full (\(queue.memoryBudget) bytes)"
             log.warn("destination=\(key) \(full): dropped the oldest messages, \(stats.droppedMessages) so far\(suppressed > 0 ? " (\(suppressed) reports suppressed)" : "")")
+        }
+    }
+
+    /// Aborts a write that is blocked on a receiver that stopped reading (shutdown
+    /// must not outlast Docker's 10 s); the unacknowledged messages stay spooled.
+    func interruptConnection() {
+        activeSocket.withLock { socket in
+            if let socket { _ = Glibc.shutdown(socket.descriptor.rawValue, Int32(SHUT_RDWR)) }
         }
     }
 

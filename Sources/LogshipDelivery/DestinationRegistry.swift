@@ -7,7 +7,8 @@ protocol SenderLifecycle: AnyObject, Sendable {
     /// left to deliver, or at shutdown.
     func shouldRetire(_ destination: Destination) -> Bool
     var isPastShutdownDeadline: Bool { get }
-    /// Sleeps for a backoff step, waking early at shutdown.
+    var isShuttingDown: Bool { get }
+    /// Sleeps for a backoff step; returns at once during shutdown.
     func pause(nanoseconds: Int64)
     func senderExited(_ destination: Destination)
 }
@@ -105,10 +106,16 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
             return entries.values.map(\.destination)
         }
         for destination in destinations { destination.queue.wake() }
-        let giveUp = deadline + 2_000_000_000
+        waitForSenders(until: deadline)
+        // A sender still here is blocked writing to a receiver that stopped reading.
+        for destination in destinations { destination.interruptConnection() }
+        waitForSenders(until: deadline + 2_000_000_000)
+    }
+
+    private func waitForSenders(until time: Int64) {
         lock.withLock {
-            while runningSenders > 0 && MonotonicClock.now() < giveUp {
-                _ = lock.wait(until: giveUp)
+            while runningSenders > 0 && MonotonicClock.now() < time {
+                _ = lock.wait(until: time)
             }
         }
     }
@@ -160,11 +167,12 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
         lock.withLock { shutdownDeadline.map { MonotonicClock.now() >= $0 } ?? false }
     }
 
+    var isShuttingDown: Bool { lock.withLock { shutdownDeadline != nil } }
+
     func pause(nanoseconds: Int64) {
         lock.withLock {
             let until = MonotonicClock.now() + nanoseconds
-            while MonotonicClock.now() < until {
-                if let deadline = shutdownDeadline, MonotonicClock.now() >= deadline { return }
+            while MonotonicClock.now() < until && shutdownDeadline == nil {
                 if !lock.wait(until: until) { return }
             }
         }

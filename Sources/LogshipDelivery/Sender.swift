@@ -31,7 +31,9 @@ final class Sender: @unchecked Sendable {
 
     func run() {
         var batch = MessageBatch()
-        while true {
+        // Past the shutdown deadline whatever is left stays in the spool (it was never
+        // acknowledged) for the next run.
+        while !lifecycle.isPastShutdownDeadline {
             if batch.isEmpty {
                 let taken = destination.queue.dequeue(into: &batch, deadline: MonotonicClock.now() + 1_000_000_000)
                 if !taken {
@@ -40,8 +42,9 @@ final class Sender: @unchecked Sendable {
                 }
             }
             deliver(&batch)
-            // What is left stays in the spool (it was never acknowledged) for the next run.
-            if !batch.isEmpty && lifecycle.isPastShutdownDeadline { break }
+            // At shutdown a destination that is down does not wait for its backoff: only
+            // one that is still taking messages gets the grace period.
+            if !batch.isEmpty && lifecycle.isShuttingDown && connection == nil { break }
         }
         disconnect()
         lifecycle.senderExited(destination)
@@ -107,6 +110,7 @@ final class Sender: @unchecked Sendable {
         disconnect()
         connection = Connection(transport: transport, index: index, resolved: resolved,
                                 nextResolve: MonotonicClock.now() + settings.resolveIntervalNanoseconds)
+        destination.activeSocket.withLock { $0 = transport.socket }
         backoff.reset()
         if index > 0 { nextFailback = MonotonicClock.now() + settings.failbackIntervalNanoseconds }
         destination.connects.add(1, ordering: .relaxed)
@@ -144,7 +148,10 @@ final class Sender: @unchecked Sendable {
     }
 
     private func disconnect() {
-        connection?.transport.close()
+        destination.activeSocket.withLock { socket in
+            connection?.transport.close()
+            socket = nil
+        }
         connection = nil
         destination.connectedTo.withLock { $0 = nil }
     }

@@ -11,6 +11,8 @@ public struct SendFailure: Error, CustomStringConvertible {
 /// An open connection to one endpoint.
 protocol Transport: AnyObject {
     var peer: String { get }
+    /// The connection's socket, for aborting a blocked write at shutdown.
+    var socket: Socket { get }
     /// Sends every message of `batch`. Messages that are known to be lost for good
     /// (a datagram nobody listens to) count as sent: retrying cannot help them.
     func send(_ batch: MessageBatch) throws(SendFailure)

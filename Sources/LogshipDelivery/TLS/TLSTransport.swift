@@ -34,6 +34,8 @@ final class TLSTransport: Transport {
         }
     }
 
+    var socket: Socket { session.socket }
+
     func peerHasClosed() -> Bool { session.endedByPeer() != nil }
 
     func takeUndeliverable() -> [String] { [] }
