@@ -82,6 +82,7 @@ public final class DeliveryQueue: @unchecked Sendable {
             readPosition = opened.acknowledged
             stats.pendingMessages = opened.undeliveredMessages
             stats.spoolBytes = opened.totalBytes
+            for problem in opened.recoveryProblems { onSpoolFailure(problem) }
         } else {
             readPosition = SpoolPosition(segment: Self.memoryOnlySegment, offset: 0)
         }
@@ -337,8 +338,14 @@ public final class DeliveryQueue: @unchecked Sendable {
                 readPosition = limit
             }
         } catch {
-            onSpoolFailure("spool read failed at \(readPosition): \(error)")
-            if let limit { readPosition = limit } else { readPosition = spool.end }
+            // What cannot be read is skipped, and counted as dropped: otherwise the
+            // destination would wait for it forever and never report it.
+            let skipTo = limit ?? spool.end
+            let lost = spool.messages(from: readPosition, to: skipTo)
+            onSpoolFailure("spool read failed at \(readPosition): \(error); skipping \(lost) messages")
+            stats.droppedMessages += lost
+            stats.pendingMessages = max(0, stats.pendingMessages - lost)
+            readPosition = skipTo
         }
     }
 

@@ -98,8 +98,10 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
     }
 
     /// Lets senders deliver what they can until `deadline` (monotonic), then stops them
-    /// and waits for their threads. What is undelivered stays in the spools.
-    public func shutdown(deadline: Int64) {
+    /// and waits for their threads. What is undelivered stays in the spools; the
+    /// destinations' final counters are returned for the shutdown report.
+    @discardableResult
+    public func shutdown(deadline: Int64) -> [DestinationStats] {
         let destinations: [Destination] = lock.withLock {
             shutdownDeadline = deadline
             lock.broadcast()
@@ -110,6 +112,7 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
         // A sender still here is blocked writing to a receiver that stopped reading.
         for destination in destinations { destination.interruptConnection() }
         waitForSenders(until: deadline + 2_000_000_000)
+        return destinations.map(\.stats).sorted { $0.destination < $1.destination }
     }
 
     private func waitForSenders(until time: Int64) {

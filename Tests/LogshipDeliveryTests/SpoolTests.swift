@@ -1,5 +1,6 @@
 import Glibc
 import LogshipSystem
+import Synchronization
 import Testing
 @testable import LogshipDelivery
 
@@ -86,8 +87,14 @@ private func spooled(_ directory: String, memory: Int = 1 << 20, maxBytes: Int =
         var header = SpoolRecord.encodeHeader(.init(payloadBytes: 100, messageCount: 1))
         try file.writeAll(withUnsafeBytes(of: &header) { Array($0) } + [5, 0, 0, 0, 0x41])
         file.close()
-        let again = try spooled(directory)
+        let problems = Mutex<[String]>([])
+        let again = try DeliveryQueue(memoryBudget: 1 << 20, spool: SpoolConfiguration(directory: directory, maxBytes: 64 << 20)) { problem in
+            problems.withLock { $0.append(problem) }
+        }
         #expect(drain(again) == ["whole"])
+        // The cut is reported, not silent: it may be a torn tail or damage that cost messages.
+        #expect(problems.withLock { $0 }.count == 1)
+        #expect(problems.withLock { $0 }.first?.contains("21 bytes after offset 25") == true)
         var after = batch(["next"])
         again.enqueue(&after)
         #expect(drain(again) == ["next"])

@@ -29,6 +29,8 @@ final class Spool {
     private(set) var acknowledged: SpoolPosition
     private var lengths: [UInt32] = []
     private(set) var totalBytes = 0
+    /// What recovery had to cut off, one line per segment, for the plugin log.
+    private(set) var recoveryProblems: [String] = []
 
     /// Opens (or creates) the spool in `directory`, recovering what a previous run left.
     init(directory: String, maxBytes: Int, segmentBytes: Int = 16 << 20, sync: SpoolSync = .none) throws {
@@ -53,6 +55,9 @@ final class Spool {
                 continue
             }
             let segment = try SpoolSegment.recover(path: path, sequence: sequence)
+            if segment.cutBytes > 0 {
+                recoveryProblems.append("spool segment \(path): \(segment.cutBytes) bytes after offset \(segment.size) are not readable records (torn by a crash, or damaged) and were cut off; the messages in them are lost")
+            }
             segments.append(segment)
             totalBytes += segment.size
         }
@@ -74,14 +79,20 @@ final class Spool {
     var oldestSegment: UInt64 { segments[0].sequence }
 
     /// Messages between the acknowledged position and the end.
-    var undeliveredMessages: Int {
-        segments.reduce(0) { total, segment in
-            if segment.sequence < acknowledged.segment { return total }
-            if segment.sequence == acknowledged.segment {
-                return total + segment.messages(from: acknowledged.offset, message: acknowledged.message)
+    var undeliveredMessages: Int { messages(from: acknowledged, to: nil) }
+
+    /// Messages from `start` up to `end` (exclusive; nil for the end of the spool).
+    func messages(from start: SpoolPosition, to end: SpoolPosition?) -> Int {
+        func count(from position: SpoolPosition) -> Int {
+            segments.reduce(0) { total, segment in
+                if segment.sequence < position.segment { return total }
+                if segment.sequence == position.segment {
+                    return total + segment.messages(from: position.offset, message: position.message)
+                }
+                return total + segment.messageCount
             }
-            return total + segment.messageCount
         }
+        return max(0, count(from: start) - (end.map(count(from:)) ?? 0))
     }
 
     /// Appends `batch` as one record; returns where it starts.

@@ -11,6 +11,9 @@ final class SpoolSegment {
     private(set) var size: Int
     private(set) var records: [(offset: Int, messages: Int)] = []
     private(set) var messageCount = 0
+    /// Bytes that recovery could not read as records and cut off (a torn record after
+    /// a crash, or damage); 0 for a clean segment.
+    private(set) var cutBytes = 0
 
     static func fileName(_ sequence: UInt64) -> String {
         let hex = String(sequence, radix: 16)
@@ -55,7 +58,10 @@ final class SpoolSegment {
             segment.messageCount += decoded.messageCount
             offset += decoded.totalBytes
         }
-        if offset < fileSize { try descriptor.truncate(to: offset) }
+        if offset < fileSize {
+            try descriptor.truncate(to: offset)
+            segment.cutBytes = fileSize - offset
+        }
         segment.size = offset
         return segment
     }

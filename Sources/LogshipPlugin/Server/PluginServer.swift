@@ -47,8 +47,7 @@ public final class PluginServer: @unchecked Sendable {
         if open > 0 {
             log.info("shutting down with \(open) log streams open; they are re-attached at the next start")
         }
-        destinations.shutdown(deadline: deadline)
-        for stats in destinations.allStats where stats.queue.pendingMessages > 0 {
+        for stats in destinations.shutdown(deadline: deadline) where stats.queue.pendingMessages > 0 {
             let kept = stats.queue.spoolBytes > 0 ? "kept in the spool for the next start" : "lost (no spool)"
             log.warn("destination=\(stats.destination) \(stats.queue.pendingMessages) messages not delivered before shutdown: \(kept)")
         }
