@@ -180,3 +180,68 @@ def plugin_settings(name: str = PLUGIN, **env: str):
             docker("plugin", "set", name, *[f"{k}={before[k]}" for k in env])
         finally:
             docker("plugin", "enable", name)
+
+
+# -- the plugin's process (crash tests) and its log -------------------------------------------------
+def plugin_id(name: str = PLUGIN) -> str:
+    info = plugin_inspect(name)
+    assert info, f"plugin {name} is not installed"
+    return info["Id"]
+
+
+def plugin_pid(name: str = PLUGIN) -> int | None:
+    """The host PID of the plugin's process, or None while it is not running.
+
+    Several plugins may run the same /usr/bin/logship (other names, other builds): the one that is
+    ours runs in the cgroup named after the plugin's id."""
+    pid_of = subprocess.run(["pgrep", "-f", "/usr/bin/logship"], capture_output=True, text=True).stdout.split()
+    wanted = plugin_id(name)
+    for pid in pid_of:
+        try:
+            with open(f"/proc/{pid}/cgroup") as f:
+                if wanted in f.read():
+                    return int(pid)
+        except OSError:
+            continue  # gone meanwhile
+    return None
+
+
+def wait_plugin_running(name: str = PLUGIN, other_than: int | None = None, timeout: float = 30) -> int:
+    """Wait until the plugin runs as a process other than `other_than` (a restart); return its PID."""
+    return wait_until(lambda: (pid := plugin_pid(name)) and pid != other_than and pid, timeout,
+                      f"plugin {name} to be running (again)")
+
+
+def daemon_log_path() -> str | None:
+    """The file dockerd writes its log to (its stderr), when it runs with one; the plugin's output
+    is copied there as `msg="..." plugin=ID` lines."""
+    p = subprocess.run(["pgrep", "-x", "dockerd"], capture_output=True, text=True).stdout.split()
+    for pid in p:
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/2")
+        except OSError:
+            continue
+        if os.path.isfile(target):
+            return target
+    return None
+
+
+class DaemonLog:
+    """The plugin's own log lines, read from the daemon log from the moment this object is made."""
+
+    def __init__(self, name: str = PLUGIN):
+        self.path = daemon_log_path()
+        self.plugin = plugin_id(name)
+        self.offset = os.path.getsize(self.path) if self.path else 0
+
+    @property
+    def available(self) -> bool:
+        return self.path is not None
+
+    def lines(self) -> list[str]:
+        if not self.path:
+            return []
+        with open(self.path, "rb") as f:
+            f.seek(self.offset)
+            data = f.read().decode(errors="replace")
+        return [l for l in data.splitlines() if f"plugin={self.plugin}" in l]

@@ -5,6 +5,12 @@ DatagramReceiver UDP (or a unixgram socket): one entry per datagram.
 
 Both can be created on a chosen port before they start listening, started later, stopped and
 started again on the same address, which is how the outage tests simulate a receiver that is down.
+
+A StreamReceiver can also read slowly (`rate`, bytes per second, with a small receive buffer so the
+kernel cannot hide the slowness), and stop the honest way (`stop_draining`): stop listening, tell
+every sender it is closing (FIN), read what they still had in flight, then close. A plain `stop()`
+resets its connections, and whatever the kernel had already accepted for them is lost: no plain-TCP
+sender can notice that loss, so outage tests that count lines must use `stop_draining`.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 
 from .waiting import wait_until
 
@@ -26,10 +33,21 @@ def free_port(kind: int = socket.SOCK_STREAM, host: str = "127.0.0.1") -> int:
 class StreamReceiver:
     """Accepts any number of connections and records each one's bytes in arrival order."""
 
-    def __init__(self, port: int | None = None, host: str = "127.0.0.1", path: str | None = None):
+    def __init__(self, port: int | None = None, host: str = "127.0.0.1", path: str | None = None,
+                 rate: float | None = None, rcvbuf: int | None = None):
+        """rate: read at most this many bytes per second (None: as fast as they come).
+        rcvbuf: SO_RCVBUF for accepted connections (default: 64 KiB when rate is set, else the kernel's)."""
         self.host = host
         self.path = path  # set: a unix stream socket at this path instead of TCP
         self.port = None if path else (port or free_port(socket.SOCK_STREAM, host))
+        self.rate = rate
+        self.rcvbuf = rcvbuf if rcvbuf is not None else (64 * 1024 if rate else None)
+        self._draining = False
+        self._drain_started = 0.0
+        self._quiet = 0.3
+        # How each connection ended: "eof" (the sender closed), "reset", "quiet" (drained, then
+        # closed by us after `quiet` seconds without data) or "forced" (stop() or a drain timeout).
+        self.endings: list[str] = []
         self._lock = threading.Lock()
         self._conns: list[bytearray] = []  # one buffer per accepted connection, in accept order
         self._newlines = 0
@@ -55,7 +73,11 @@ class StreamReceiver:
             # Rebinding the same port right after stop() must work even with connections in TIME_WAIT.
             ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             ls.bind((self.host, self.port))
+        if self.rcvbuf:
+            # Set on the listener so accepted sockets start with it (and the window scale fits it).
+            ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.rcvbuf)
         ls.listen(64)
+        self._draining = False
         self._listener = ls
         t = threading.Thread(target=self._accept_loop, args=(ls,), daemon=True, name="receiver-accept")
         t.start()
@@ -85,6 +107,56 @@ class StreamReceiver:
         if self.path and os.path.exists(self.path):
             os.unlink(self.path)
 
+    def stop_draining(self, quiet: float = 0.3, timeout: float = 15.0) -> list[str]:
+        """Stop the way a well-behaved server shuts down, losing nothing a sender wrote.
+
+        1. Stop listening: new connections are refused (the sender sees the receiver as down).
+        2. shutdown(SHUT_WR) on every open connection: the sender gets our FIN and, if it checks
+           before writing (logship does), stops writing to this connection and reconnects.
+        3. Keep reading every connection until the sender closes it (EOF), or until nothing has
+           arrived for `quiet` seconds (an idle sender), then close it.
+        Returns how the drained connections ended (see `endings`); a connection still open after
+        `timeout` is closed by force and reported as "forced".
+        """
+        self._quiet = quiet
+        self._drain_started = time.monotonic()
+        self._draining = True
+        ls, self._listener = self._listener, None
+        if ls is not None:
+            try:
+                ls.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            ls.close()
+        with self._lock:
+            conns = list(self._open)
+            first = len(self.endings)
+        for c in conns:
+            try:
+                c.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+        deadline = time.monotonic() + timeout
+        for t in self._threads:
+            t.join(timeout=max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            left, self._open = self._open, []
+        for c in left:  # readers that did not finish in time
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            c.close()
+            with self._lock:
+                self.endings.append("forced")
+        for t in self._threads:
+            t.join(timeout=5)
+        self._threads = []
+        if self.path and os.path.exists(self.path):
+            os.unlink(self.path)
+        with self._lock:
+            return self.endings[first:]
+
     def __enter__(self):
         return self.start()
 
@@ -106,17 +178,51 @@ class StreamReceiver:
             self._threads.append(t)
 
     def _read_loop(self, conn: socket.socket, buf: bytearray) -> None:
-        while True:
-            try:
-                chunk = conn.recv(1 << 16)
-            except OSError:
-                return
-            if not chunk:
-                return
+        # A short timeout lets the loop notice a drain (stop_draining) and pace itself (rate).
+        conn.settimeout(0.05)
+        began = time.monotonic()
+        taken = 0
+        last_data = time.monotonic()
+        ending = "forced"
+        try:
+            while True:
+                size = 1 << 16
+                if self.rate:
+                    # Pace: never ahead of `rate`; small reads so the pace is smooth.
+                    ahead = began + taken / self.rate - time.monotonic()
+                    if ahead > 0:
+                        time.sleep(min(ahead, 0.05))
+                        continue
+                    size = max(1024, min(size, int(self.rate / 50)))
+                try:
+                    chunk = conn.recv(size)
+                except socket.timeout:
+                    if self._draining and time.monotonic() - max(last_data, self._drain_started) >= self._quiet:
+                        ending = "quiet"
+                        return
+                    continue
+                except ConnectionResetError:
+                    ending = "reset"
+                    return
+                except OSError:
+                    return  # closed by stop()
+                if not chunk:
+                    ending = "eof"
+                    return
+                taken += len(chunk)
+                last_data = time.monotonic()
+                with self._lock:
+                    buf += chunk
+                    self._newlines += chunk.count(b"\n")
+                    self._nuls += chunk.count(b"\0")
+        finally:
             with self._lock:
-                buf += chunk
-                self._newlines += chunk.count(b"\n")
-                self._nuls += chunk.count(b"\0")
+                self.endings.append(ending)
+                still_ours = conn in self._open
+                if still_ours:
+                    self._open.remove(conn)
+            if still_ours:
+                conn.close()
 
     # -- what arrived ----------------------------------------------------------------------------
     @property
