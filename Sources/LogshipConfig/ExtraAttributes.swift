@@ -17,7 +17,9 @@ struct AttributeSelector {
         }
     }
 
-    /// The selected attributes, sorted by key for a stable output order.
+    /// The selected attributes, sorted by the keys' UTF-8 bytes for a stable output
+    /// order (Swift's `String <` is not a total order on keys that differ only in
+    /// Unicode normalization; Go orders map keys by bytes too).
     func attributes(of info: ContainerInfo) -> [(key: String, value: String)] {
         var result: [String: String] = [:]
         if let labels {
@@ -39,6 +41,6 @@ struct AttributeSelector {
                 for (key, value) in environment where key.contains(envRegex) { result[key] = value }
             }
         }
-        return result.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
+        return result.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { (key: $0.key, value: $0.value) }
     }
 }

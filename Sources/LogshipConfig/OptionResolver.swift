@@ -38,7 +38,7 @@ public struct OptionResolver: Sendable {
     }
 
     private func resolve(_ info: ContainerInfo, requireDestination: Bool) throws(OptionError) -> StreamSettings {
-        for key in info.config.keys.sorted() where LogOptions.named(key) == nil && !LogOptions.handledByDocker.contains(key) {
+        for key in info.config.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) where LogOptions.named(key) == nil && !LogOptions.handledByDocker.contains(key) {
             throw .unknown(key)
         }
         let values = EffectiveValues(logOpts: info.config, hostDefaults: hostDefaults)

@@ -45,7 +45,7 @@ enum TemplateValue: Equatable {
         switch self {
         case let .string(s): return s
         case let .list(items): return "[" + items.joined(separator: " ") + "]"
-        case let .map(entries): return "map[" + entries.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: " ") + "]"
+        case let .map(entries): return "map[" + byteOrder(entries).map { "\($0.key):\($0.value)" }.joined(separator: " ") + "]"
         case let .int(n): return String(n)
         case let .bool(b): return String(b)
         }
@@ -64,7 +64,7 @@ enum TemplateValue: Equatable {
             out.append(UInt8(ascii: "]"))
         case let .map(entries):
             out.append(UInt8(ascii: "{"))
-            for (i, entry) in entries.sorted(by: { $0.key < $1.key }).enumerated() {
+            for (i, entry) in byteOrder(entries).enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 out.appendJSONString(entry.key)
                 out.append(UInt8(ascii: ":"))
@@ -236,4 +236,10 @@ struct TemplateScope {
         guard rfc3339.hasSuffix("Z"), let t = rfc3339.firstIndex(of: "T") else { return rfc3339 }
         return rfc3339[..<t] + " " + rfc3339[rfc3339.index(after: t)...].dropLast() + " +0000 UTC"
     }
+}
+
+/// Map entries in the order Go prints them: by the keys' UTF-8 bytes (Swift's
+/// `String <` is not a total order on keys that differ only in normalization).
+private func byteOrder(_ entries: [String: String]) -> [(key: String, value: String)] {
+    entries.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
 }

@@ -116,6 +116,22 @@ private final class CertificateFixtures {
             "syslog-tls-ca-cert (from the plugin setting SYSLOG_TLS_CA_CERT; change it with `docker plugin set`) applies only to a tcp+tls:// syslog-address, and syslog-address (from the plugin setting SYSLOG_ADDRESS"))
     }
 
+    /// The plugin holds every container's FIFO open, so a TLS path like /proc/self/fd/N
+    /// (or any FIFO) must be refused at once, without reading: a read would block
+    /// StartLogging or take another container's log lines.
+    @Test func aFIFOIsRefusedWithoutReadingIt() throws {
+        let certs = CertificateFixtures()
+        let fifo = certs.directory + "/stream"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let holder = open(fifo, O_RDWR)
+        defer { close(holder); unlink(fifo) }
+        #expect(write(holder, "unread", 6) == 6)
+        let message = certs.failure(["syslog-address": "tcp+tls://h", "syslog-tls-ca-cert": "stream"])
+        #expect(message.contains("CA certificate file \(certs.directory)/stream: not a regular file"))
+        var left = [UInt8](repeating: 0, count: 16)
+        #expect(read(holder, &left, 16) == 6)  // the bytes are still there for their reader
+    }
+
     @Test func unusableFilesNameTheOptionTheFileAndWhereThePluginLooked() {
         let certs = CertificateFixtures()
         let d = certs.directory
@@ -126,7 +142,7 @@ private final class CertificateFixtures {
             == "logship: cannot use log-opt syslog-tls-ca-cert=\"missing.pem\": CA certificate file \(d)/missing.pem: No such file or directory; a relative path is read in the plugin's certificate directory \(d), which is the host directory set with `docker plugin set logship certs.source=DIR` (default /etc)")
         #expect(failure(["syslog-tls-ca-cert": "/etc/logship/ca.pem"]).hasPrefix(
             "logship: cannot use log-opt syslog-tls-ca-cert=\"/etc/logship/ca.pem\": CA certificate file /etc/logship/ca.pem: No such file or directory; an absolute path is read inside the plugin's own filesystem, not on the host"))
-        #expect(failure(["syslog-tls-ca-cert": "subdir"]).contains("CA certificate file \(d)/subdir: Is a directory"))
+        #expect(failure(["syslog-tls-ca-cert": "subdir"]).contains("CA certificate file \(d)/subdir: not a regular file"))
         #expect(failure(["syslog-tls-ca-cert": "garbage.pem"]).contains("CA certificate file \(d)/garbage.pem: no PEM certificate in it"))
         #expect(failure(["syslog-tls-cert": "garbage.pem", "syslog-tls-key": "key.pem"])
             .contains("log-opt syslog-tls-cert=\"garbage.pem\": client certificate file \(d)/garbage.pem: no PEM certificate"))

@@ -12,25 +12,38 @@ struct PEMFile {
     /// PEM files are small; anything this large is not one.
     static let maximumBytes = 4 << 20
 
+    /// Only a regular file is read. The path comes from a container's --log-opt, and
+    /// the plugin holds every container's FIFO open: a path such as /proc/self/fd/N
+    /// must neither block StartLogging nor take another container's log lines. The
+    /// open is non-blocking, and anything but a regular file is refused before a read.
     init(_ path: String, role: TLSFileError.Role) throws(TLSFileError) {
         self.path = path
         self.role = role
-        guard let file = fopen(path, "rb") else {
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
             throw TLSFileError(role: role, path: path, problem: String(cString: strerror(errno)))
         }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&chunk, 1, chunk.count, file)
-            if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
-            if count < chunk.count {
-                if ferror(file) != 0 { throw TLSFileError(role: role, path: path, problem: String(cString: strerror(errno))) }
-                break
-            }
-            if bytes.count > PEMFile.maximumBytes { throw TLSFileError(role: role, path: path, problem: "larger than 4 MiB: not a PEM file") }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw TLSFileError(role: role, path: path, problem: String(cString: strerror(errno)))
         }
-        self.bytes = bytes
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw TLSFileError(role: role, path: path, problem: "not a regular file")
+        }
+        guard Int(info.st_size) <= PEMFile.maximumBytes else {
+            throw TLSFileError(role: role, path: path, problem: "larger than 4 MiB: not a PEM file")
+        }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var total = 0
+        while total < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + total, $0.count - total) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw TLSFileError(role: role, path: path, problem: String(cString: strerror(errno))) }
+            if n == 0 { break }  // the file shrank meanwhile: parse what there is
+            total += n
+        }
+        self.bytes = Array(bytes[..<total])
     }
 
     /// Every certificate in the file (X509 pointers the caller frees), in file order;
