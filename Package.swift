@@ -19,6 +19,13 @@ let package = Package(
     name: "logship",
     products: [
         .executable(name: "logship", targets: ["logship"]),
+        // The layers as libraries, for the fuzz targets in Fuzz/ (a package of its own,
+        // so that sanitizer builds never touch this one).
+        .library(name: "LogshipWire", targets: ["LogshipWire"]),
+        .library(name: "LogshipJSON", targets: ["LogshipJSON"]),
+        .library(name: "LogshipFormat", targets: ["LogshipFormat"]),
+        .library(name: "LogshipConfig", targets: ["LogshipConfig"]),
+        .library(name: "LogshipPlugin", targets: ["LogshipPlugin"]),
     ],
     targets: [
         .target(name: "LogshipSystem"),

@@ -2,8 +2,9 @@
 # logship's whole test suite, in order, stopping at the first phase that fails:
 #   unit         swift build, swift test
 #   integration  the debug binary against real rsyslog and Python receivers (no Docker)
+#   fuzz         each libFuzzer target (Fuzz/) for FUZZ_SECONDS (default 30) on a copy of the corpus
 #   e2e          a real Docker engine: deps, dockerd, test image, scripts/install.sh, containers
-# Usage: scripts/test.sh [unit|integration|e2e|all]   (default all)
+# Usage: scripts/test.sh [unit|integration|fuzz|e2e|all]   (default all)
 # Env:   PLUGIN_NAME (default logship), PYTEST_ARGS (extra pytest arguments, e.g. "-k json -x")
 set -euo pipefail
 
@@ -37,6 +38,11 @@ integration() {
     LOGSHIP_BINARY=$bin run_pytest Tests/Integration
 }
 
+fuzz() {
+    phase "fuzz: ${FUZZ_SECONDS:-30}s per target"
+    bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"
+}
+
 e2e() {
     phase "e2e: environment"
     bash scripts/testenv/install-deps.sh
@@ -52,8 +58,9 @@ started=$SECONDS
 case "${1:-all}" in
     unit) unit ;;
     integration) integration ;;
+    fuzz) fuzz ;;
     e2e) e2e ;;
-    all) unit; integration; e2e ;;
-    *) echo "usage: $0 [unit|integration|e2e|all]" >&2; exit 2 ;;
+    all) unit; integration; fuzz; e2e ;;
+    *) echo "usage: $0 [unit|integration|fuzz|e2e|all]" >&2; exit 2 ;;
 esac
 phase "${1:-all}: passed in $((SECONDS - started))s"

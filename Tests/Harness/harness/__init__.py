@@ -8,6 +8,10 @@ Modules:
   docker          run containers with the logship driver through the real Docker engine
   expect          the exact bytes logship must send, written once from the specification
   waiting         poll-until helpers (no sleep-and-hope)
+  fifo_writer     the daemon's copier writing into a FIFO from a thread, timing every write
+  sequence        numbered lines: losses, reorderings, replayed windows (at-least-once)
+  metrics         a strict Prometheus text parser and a client for /metrics and /health
+  hostsfile       a test host name in /etc/hosts, re-pointed in place, removed afterwards
   certificates    test CAs and certificates made with the openssl command line (TLS tests)
   rsyslog_tls     rsyslogd with a TLS input (gtls or ossl driver), TLS version and client-auth choices
   syslog_ng       a private syslog-ng with a TLS source, run from syslog-ng-core unpacked by install-deps
