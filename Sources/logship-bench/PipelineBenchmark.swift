@@ -19,7 +19,7 @@ final class PipelineBenchmark {
         sink = try LoopbackSink()
         var settings = DeliverySettings()
         // Large enough that nothing is dropped: the benchmark measures work, not overflow.
-        settings.memoryBytes = 1 << 30
+        settings.memoryBytes = 4 << 30
         settings.spoolBytes = 8 << 30
         settings.spoolRoot = spoolRoot
         registry = DestinationRegistry(settings: settings, log: LogSink(minimumLevel: .warn))
