@@ -29,6 +29,7 @@ let package = Package(
         ]),
         .executableTarget(name: "fuzz-start-logging", dependencies: [
             "FuzzSupport",
+            .product(name: "LogshipPlugin", package: "logship"),
             .product(name: "LogshipJSON", package: "logship"),
             .product(name: "LogshipConfig", package: "logship"),
             .product(name: "LogshipFormat", package: "logship"),

@@ -1,6 +1,7 @@
 import FuzzSupport
 import LogshipConfig
 import LogshipJSON
+import LogshipPlugin
 
 /// What StartLogging does before it touches the FIFO or the network: parse the body,
 /// resolve the options (tag template, regexes, addresses, sizes), build the
@@ -14,7 +15,7 @@ enum StartLoggingReplay {
         environment: [CertificateDirectory.environmentOverride: "/nonexistent/logship-fuzz-certs"], hostname: "h")
 
     static func run(body: UnsafeRawBufferPointer) {
-        guard let json = try? JSONParser.parse(body), let request = StartLoggingBody(json: json) else { return }
+        guard let json = try? JSONParser.parse(body), let request = try? StartLoggingRequest(json: json) else { return }
         let info = confined(request.info)
         let outcome = Result { () throws(OptionError) in try resolver.resolve(info) }
         // The outcome (the tag, the order of attributes, which error) must follow from

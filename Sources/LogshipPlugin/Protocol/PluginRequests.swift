@@ -2,17 +2,18 @@ import LogshipConfig
 import LogshipJSON
 
 /// Why a request body could not be understood; answered with 400.
-struct BadRequest: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
+public struct BadRequest: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
 
 /// `/LogDriver.StartLogging`: `{"File": "/run/docker/logging/<id>", "Info": {...}}`.
-struct StartLoggingRequest {
-    var file: String
-    var info: ContainerInfo
+/// Public for the fuzz target that drives option resolution with daemon bodies.
+public struct StartLoggingRequest {
+    public var file: String
+    public var info: ContainerInfo
 
-    init(json: JSONValue) throws(BadRequest) {
+    public init(json: JSONValue) throws(BadRequest) {
         guard let file = json["File"]?.string, !file.isEmpty else {
             throw BadRequest(message: "StartLogging request without \"File\"")
         }
