@@ -45,6 +45,7 @@ let package = Package(
             dependencies: ["LogshipPlugin", "LogshipConfig", "LogshipDelivery", "LogshipFormat", "LogshipSystem"]
         ),
 
+        .testTarget(name: "LogshipSystemTests", dependencies: ["LogshipSystem"]),
         .testTarget(name: "LogshipWireTests", dependencies: ["LogshipWire"], exclude: ["Corpus", "make_corpus.py"]),
         .testTarget(name: "LogshipJSONTests", dependencies: ["LogshipJSON"]),
         .testTarget(name: "LogshipFormatTests", dependencies: ["LogshipFormat", "LogshipWire"]),
