@@ -12,6 +12,7 @@ Modules:
   sequence        numbered lines: losses, reorderings, replayed windows (at-least-once)
   metrics         a strict Prometheus text parser and a client for /metrics and /health
   hostsfile       a test host name in /etc/hosts, re-pointed in place, removed afterwards
+  receiver_process  what the receiver daemons (rsyslog, syslog-ng) share: stopping without loss, output
   certificates    test CAs and certificates made with the openssl command line (TLS tests)
   rsyslog_tls     rsyslogd with a TLS input (gtls or ossl driver), TLS version and client-auth choices
   syslog_ng       a private syslog-ng with a TLS source, run from syslog-ng-core unpacked by install-deps

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -21,8 +20,9 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+from .receiver_process import ReceiverProcess
 from .receivers import free_port
-from .waiting import WaitTimeout, wait_until, wait_until_stable
+from .waiting import WaitTimeout, wait_until
 
 FIELD_SEP = b"\x1f"
 RECORD_END = b"\x1e\n"
@@ -55,7 +55,7 @@ def _rsyslogd() -> str:
     return path
 
 
-class Rsyslog:
+class Rsyslog(ReceiverProcess):
     """Start with start(), read with messages()/wait_for(), stop with stop() after the sender stopped."""
 
     def __init__(
@@ -201,47 +201,10 @@ class Rsyslog:
         """Stop rsyslogd without losing messages.
 
         SIGTERM makes rsyslog discard the batch it is processing, so: the caller stops the sender
-        first; here we wait until the output file has not grown for `quiet` seconds, then SIGTERM.
+        first; here we wait until the output file has not grown for `quiet` seconds (a full second:
+        rsyslog writes in batches), then SIGTERM.
         """
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        wait_until_stable(self._output_size, quiet, timeout, f"{self.output_path}")
-        self._kill()
-
-    def _kill(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    # -- what arrived ----------------------------------------------------------------------------
-    def _output_size(self) -> int:
-        try:
-            return self.output_path.stat().st_size
-        except FileNotFoundError:
-            return 0
-
-    def _read_bytes(self) -> bytes:
-        try:
-            return self.output_path.read_bytes()
-        except FileNotFoundError:
-            return b""
-
-    def stderr_text(self) -> str:
-        try:
-            return self.stderr_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
+        super().stop(quiet, timeout)
 
     def messages(self) -> list[dict]:
         """Every message received so far (harness probes left out), in the order rsyslog wrote them.

@@ -10,7 +10,6 @@ Every message's MSG is written to one file, a line each.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -18,9 +17,10 @@ import uuid
 from pathlib import Path
 
 from .certificates import Identity
+from .receiver_process import ReceiverProcess
 from .receivers import free_port
 from .tls_client import send_tls
-from .waiting import WaitTimeout, wait_until, wait_until_stable
+from .waiting import WaitTimeout, wait_until
 
 PROBE = "logship-harness-probe"
 ROOT = Path(os.environ.get("LOGSHIP_SYSLOG_NG_ROOT")
@@ -46,7 +46,7 @@ def _binary() -> tuple[Path, dict[str, str], Path]:
     return binary, env, modules[-1]
 
 
-class SyslogNG:
+class SyslogNG(ReceiverProcess):
     def __init__(self, workdir: str | os.PathLike, ca: Path, server: Identity, source: str = "syslog",
                  tls_version: str | None = None, client_auth: bool = False, probe_client: Identity | None = None,
                  port: int | None = None):
@@ -117,47 +117,6 @@ class SyslogNG:
             except OSError:
                 pass  # not listening yet
             time.sleep(0.1)
-
-    def stop(self, quiet: float = 0.5, timeout: float = 60.0) -> None:
-        """Wait until the output file stops growing (the sender must be done), then SIGTERM."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        wait_until_stable(self._output_size, quiet, timeout, str(self.output_path))
-        self._kill()
-
-    def _kill(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=5)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def _output_size(self) -> int:
-        try:
-            return self.output_path.stat().st_size
-        except FileNotFoundError:
-            return 0
-
-    def _read_bytes(self) -> bytes:
-        try:
-            return self.output_path.read_bytes()
-        except FileNotFoundError:
-            return b""
-
-    def stderr_text(self) -> str:
-        try:
-            return self.stderr_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
 
     def messages(self) -> list[str]:
         """The MSG of every message received so far (probes left out), in arrival order."""
