@@ -85,14 +85,6 @@ public struct FileDescriptor: Hashable, Sendable, CustomStringConvertible {
         return Int(size)
     }
 
-    /// Waits until the descriptor is readable (or hung up), up to `timeoutMilliseconds` (-1: forever).
-    /// Returns false on timeout.
-    public func waitReadable(timeoutMilliseconds: Int32) throws -> Bool {
-        var pfd = pollfd(fd: rawValue, events: Int16(POLLIN), revents: 0)
-        let n = retryingEINTR { poll(&pfd, 1, timeoutMilliseconds) }
-        guard n >= 0 else { throw SystemError.current("poll", context: description) }
-        return n > 0
-    }
 }
 
 extension FileDescriptor {

@@ -82,7 +82,6 @@ public struct Socket: Sendable, CustomStringConvertible {
         return n
     }
 
-    public func shutdownWrite() { _ = Glibc.shutdown(descriptor.rawValue, Int32(SHUT_WR)) }
 
     // MARK: - Server side
 
@@ -149,8 +148,6 @@ public struct Socket: Sendable, CustomStringConvertible {
         try setOption(level: Int32(IPPROTO_TCP), name: TCP_KEEPCNT, value: probes)
         try setOption(level: Int32(IPPROTO_TCP), name: TCP_USER_TIMEOUT, value: userTimeoutMilliseconds)
     }
-
-    public func setSendBufferSize(_ bytes: Int32) throws { try setOption(level: SOL_SOCKET, name: SO_SNDBUF, value: bytes) }
 }
 
 /// A stream send that failed after `sent` bytes had been handed to the kernel.

@@ -123,11 +123,6 @@ final class SpoolSegment {
         return count
     }
 
-    /// The record that starts at `offset`, if any.
-    func record(at offset: Int) -> (offset: Int, messages: Int)? {
-        records.first { $0.offset == offset }
-    }
-
     func close() { descriptor.close() }
 
     func delete() {
