@@ -1,3 +1,7 @@
+import Glibc
+import LogshipConfig
+import LogshipDelivery
+import LogshipJSON
 import LogshipSystem
 import Testing
 @testable import LogshipPlugin
@@ -8,7 +12,7 @@ import Testing
         defer { receiver.close() }
         let registry = makeRegistry()
         let fifo = try DaemonFIFO()
-        try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), request: nil)
+        try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), record: false)
         try fifo.write(dockerFrame("stdout", Array("first".utf8)))
         // StopLogging comes while lines are still in the pipe; they must all arrive.
         var pending: [UInt8] = []
@@ -27,7 +31,7 @@ import Testing
         defer { receiver.close() }
         let registry = makeRegistry()
         let fifo = try DaemonFIFO()
-        try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), request: nil)
+        try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), record: false)
         let id = String(repeating: "ab", count: 32)
         let big = [UInt8](repeating: UInt8(ascii: "y"), count: 40_000)
         try fifo.write(dockerFrame("stdout", Array(big[0..<16384]), partial: (false, id, 1))
@@ -46,7 +50,7 @@ import Testing
         defer { receiver.close() }
         let registry = makeRegistry()
         let fifo = try DaemonFIFO()
-        try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), request: nil)
+        try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), record: false)
         // A frame of just under 1 MiB cannot sit whole in a 1 MiB pipe beside its header:
         // peeking can never see it complete, so the reader must fall back to reading.
         let huge = [UInt8](repeating: UInt8(ascii: "h"), count: (1 << 20) - 24)
@@ -67,8 +71,8 @@ import Testing
         let good = try DaemonFIFO(name: "good")
         let bad = try DaemonFIFO(name: "bad")
         let options = ["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]
-        try registry.start(file: good.path, info: containerInfo(options), request: nil)
-        try registry.start(file: bad.path, info: containerInfo(options), request: nil)
+        try registry.start(file: good.path, info: containerInfo(options), record: false)
+        try registry.start(file: bad.path, info: containerInfo(options), record: false)
         try bad.write(dockerFrame("stdout", Array("before".utf8)) + [0x7F, 0xFF, 0xFF, 0xFF])
         // The corrupt stream is still drained: 1 MiB more must not block this writer.
         try bad.write([UInt8](repeating: 0x41, count: 1 << 20))
@@ -80,12 +84,43 @@ import Testing
         #expect(registry.waitForStreams(until: MonotonicClock.now() + 5_000_000_000))
     }
 
+    @Test func theReattachRecordKeepsOnlyTheSelectedEnvironment() throws {
+        let receiver = try LineReceiver()
+        defer { receiver.close() }
+        let state = "/tmp/logship-state-test-\(getpid())-\(MonotonicClock.now())"
+        defer {
+            for name in (try? FileSystem.listDirectory(state)) ?? [] { FileSystem.remove(state + "/" + name) }
+            FileSystem.removeDirectory(state)
+        }
+        let registry = StreamRegistry(resolver: OptionResolver(environment: [:], hostname: "testhost"),
+                                      destinations: DestinationRegistry(queueCapacityBytes: 4 << 20, log: testLog),
+                                      stateDirectory: state, log: testLog)
+        let fifo = try DaemonFIFO()
+        var info = containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "env": "APP_MODE"])
+        info.containerEnv = ["APP_MODE=prod", "DB_PASSWORD=hunter2", "PATH=/bin"]
+        try registry.start(file: fifo.path, info: info, record: true)
+        let records = try FileSystem.listDirectory(state)
+        #expect(records.count == 1)
+        let text = String(decoding: try FileSystem.read(state + "/" + records[0]), as: UTF8.self)
+        #expect(text.contains("APP_MODE=prod"))
+        #expect(!text.contains("hunter2"))
+        #expect(!text.contains("PATH=/bin"))
+        // What is kept is enough to rebuild the stream: the record reads back as a request.
+        let request = try StartLoggingRequest(json: try JSONParser.parse(Array(text.utf8)))
+        #expect(request.file == fifo.path)
+        #expect(request.info.containerEnv == ["APP_MODE=prod"])
+        #expect(request.info.config == info.config)
+        fifo.close()
+        #expect(registry.waitForStreams(until: MonotonicClock.now() + 5_000_000_000))
+        #expect(try FileSystem.listDirectory(state).isEmpty)  // removed at the end of the stream
+    }
+
     @Test func startIsRefusedWithTheOptionErrorAndNothingIsLeftOpen() throws {
         let registry = makeRegistry()
         let fifo = try DaemonFIFO()
         defer { fifo.close() }
         do {
-            try registry.start(file: fifo.path, info: containerInfo(["syslog-adress": "udp://h"]), request: nil)
+            try registry.start(file: fifo.path, info: containerInfo(["syslog-adress": "udp://h"]), record: false)
             Issue.record("expected a refusal")
         } catch {
             #expect(error.message.contains("unknown log-opt \"syslog-adress\""))
@@ -98,7 +133,7 @@ import Testing
         let fifo = try DaemonFIFO()
         let start = MonotonicClock.now()
         // 192.0.2.1 is TEST-NET-1: a connect there would hang until its timeout.
-        try registry.start(file: fifo.path, info: containerInfo(["syslog-address": "tcp://192.0.2.1:514"]), request: nil)
+        try registry.start(file: fifo.path, info: containerInfo(["syslog-address": "tcp://192.0.2.1:514"]), record: false)
         #expect(MonotonicClock.now() - start < 1_000_000_000)
         #expect(registry.activeCount == 1)
         fifo.close()
@@ -109,7 +144,7 @@ import Testing
         let registry = makeRegistry()
         for _ in 0..<20 {
             let fifo = try DaemonFIFO()
-            try registry.start(file: fifo.path, info: containerInfo(["syslog-address": "udp://127.0.0.1:9"]), request: nil)
+            try registry.start(file: fifo.path, info: containerInfo(["syslog-address": "udp://127.0.0.1:9"]), record: false)
             registry.stop(file: fifo.path)
             fifo.close()
         }
@@ -120,7 +155,7 @@ import Testing
     @Test func missingFIFOIsAClearError() {
         let registry = makeRegistry()
         do {
-            try registry.start(file: "/tmp/logship-no-such-fifo", info: containerInfo(["syslog-address": "udp://h"]), request: nil)
+            try registry.start(file: "/tmp/logship-no-such-fifo", info: containerInfo(["syslog-address": "udp://h"]), record: false)
             Issue.record("expected a refusal")
         } catch {
             #expect(error.message.contains("cannot open the log stream"))

@@ -40,7 +40,7 @@ public struct PluginAPI: Sendable {
             return .error(400, "logship: bad StartLogging request: \(error)")
         }
         do {
-            try streams.start(file: request.file, info: request.info, request: body)
+            try streams.start(file: request.file, info: request.info, record: true)
             return .json(200, [:])
         } catch {
             log.warn("StartLogging container=\(request.info.shortID) refused: \(error)")

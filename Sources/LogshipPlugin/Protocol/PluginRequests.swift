@@ -13,6 +13,11 @@ public struct StartLoggingRequest {
     public var file: String
     public var info: ContainerInfo
 
+    public init(file: String, info: ContainerInfo) {
+        self.file = file
+        self.info = info
+    }
+
     public init(json: JSONValue) throws(BadRequest) {
         guard let file = json["File"]?.string, !file.isEmpty else {
             throw BadRequest(message: "StartLogging request without \"File\"")
@@ -50,6 +55,32 @@ public struct StartLoggingRequest {
             if let text = item.string { result[key] = text }
         }
         return result
+    }
+}
+
+extension StartLoggingRequest {
+    /// The request as the daemon shapes it, for the re-attach record; `init(json:)`
+    /// reads it back.
+    var json: JSONValue {
+        func strings(_ list: [String]) -> JSONValue { .array(list.map { .string($0) }) }
+        func map(_ entries: [String: String]) -> JSONValue { .object(entries.mapValues { .string($0) }) }
+        return .object([
+            "File": .string(file),
+            "Info": .object([
+                "Config": map(info.config),
+                "ContainerID": .string(info.containerID),
+                "ContainerName": .string(info.containerName),
+                "ContainerEntrypoint": .string(info.containerEntrypoint),
+                "ContainerArgs": strings(info.containerArgs),
+                "ContainerImageID": .string(info.containerImageID),
+                "ContainerImageName": .string(info.containerImageName),
+                "ContainerCreated": .string(info.containerCreated),
+                "ContainerEnv": strings(info.containerEnv),
+                "ContainerLabels": map(info.containerLabels),
+                "LogPath": .string(info.logPath),
+                "DaemonName": .string(info.daemonName),
+            ]),
+        ])
     }
 }
 

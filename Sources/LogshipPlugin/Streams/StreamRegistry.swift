@@ -59,7 +59,7 @@ public final class StreamRegistry: @unchecked Sendable {
                 continue
             }
             do {
-                try start(file: request.file, info: request.info, request: nil)
+                try start(file: request.file, info: request.info, record: false)
                 counters.reattached.add(1, ordering: .relaxed)
                 log.info("container=\(request.info.shortID) re-attached to \(request.file)")
             } catch {
@@ -71,9 +71,9 @@ public final class StreamRegistry: @unchecked Sendable {
 
     /// Validates the options, opens the FIFO and starts its reader. Never touches the
     /// network: a container starts even when every destination is down.
-    /// - Parameter request: the StartLogging body, recorded so the stream can be
-    ///   re-attached after a plugin restart (nil when re-attaching: it is recorded).
-    public func start(file: String, info: ContainerInfo, request: [UInt8]?) throws(StartError) {
+    /// - Parameter record: keep a record of the stream so it can be re-attached after
+    ///   a plugin restart (false when re-attaching: it is recorded already).
+    public func start(file: String, info: ContainerInfo, record: Bool) throws(StartError) {
         let settings: StreamSettings
         do {
             settings = try resolver.resolve(info)
@@ -102,9 +102,16 @@ public final class StreamRegistry: @unchecked Sendable {
             throw StartError(message: "logship: cannot start a sender thread: \(error)")
         }
 
-        if let request {
+        if record {
+            // The container's environment can hold secrets: the record keeps only the
+            // variables the options select, which is all a re-attached stream needs.
+            let selected = Set(settings.context.attributes.map(\.key))
+            var kept = info
+            kept.containerEnv = info.containerEnv.filter { entry in
+                selected.contains(String(entry.prefix { $0 != "=" }))
+            }
             do {
-                try state.save(file: file, request: request)
+                try state.save(file: file, request: StartLoggingRequest(file: file, info: kept).json.serialized())
             } catch {
                 log.warn("container=\(info.shortID) cannot record its stream for re-attaching after a restart: \(error)")
             }

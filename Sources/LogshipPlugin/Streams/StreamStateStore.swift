@@ -1,6 +1,7 @@
 import LogshipSystem
 
-/// The open streams, one file each (the StartLogging request as the daemon sent it),
+/// The open streams, one file each (the StartLogging request, its environment cut to
+/// the variables the options select),
 /// so that a plugin that crashed or was restarted can re-open their FIFOs: Docker
 /// never sends StartLogging again, and a FIFO nobody reads blocks its container.
 struct StreamStateStore: Sendable {
