@@ -14,6 +14,7 @@ REPO = TESTS.parent
 # pytest.ini's `pythonpath` does this too; kept for runs that point pytest at another ini.
 sys.path.insert(0, str(TESTS / "Harness"))
 
+from harness.receivers import StreamReceiver  # noqa: E402
 from harness.rsyslog import Rsyslog  # noqa: E402
 
 
@@ -33,3 +34,18 @@ def rsyslog(short_tmp):
     r = Rsyslog(short_tmp / "rsyslog", unixgram_path=str(short_tmp / "rsyslog.sock")).start()
     yield r
     r.stop(quiet=0.5)
+
+
+@pytest.fixture
+def receivers():
+    """receivers(**kw) -> a StreamReceiver (not started); every one is stopped at the end."""
+    made: list[StreamReceiver] = []
+
+    def make(**kw) -> StreamReceiver:
+        r = StreamReceiver(**kw)
+        made.append(r)
+        return r
+
+    yield make
+    for r in made:
+        r.stop()

@@ -85,20 +85,6 @@ def wait_all_numbers(rxs: list[StreamReceiver], n: int, timeout: float, stall: f
         time.sleep(0.5)
 
 
-@pytest.fixture
-def receivers():
-    made: list[StreamReceiver] = []
-
-    def make(**kw) -> StreamReceiver:
-        r = StreamReceiver(**kw)
-        made.append(r)
-        return r
-
-    yield make
-    for r in made:
-        r.stop()
-
-
 # -- A. a 30 s outage under 10,000 lines/s ------------------------------------------------------------
 def test_receiver_outage_under_load_never_stalls_the_container(receivers):
     """A container prints 2,000 lines every 0.2 s; the receiver shuts down (cleanly) for 30 s, then

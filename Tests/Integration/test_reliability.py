@@ -137,21 +137,6 @@ def stream_on(short_tmp):
             s.close()
 
 
-@pytest.fixture
-def receivers():
-    """receivers(**kw) -> a StreamReceiver (not started); every one is stopped at the end."""
-    made: list[StreamReceiver] = []
-
-    def make(**kw) -> StreamReceiver:
-        r = StreamReceiver(**kw)
-        made.append(r)
-        return r
-
-    yield make
-    for r in made:
-        r.stop()
-
-
 # -- 1. kill -9 ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("receiver", ["fast", "slow", "down"],
                          ids=["fast-receiver", "slow-receiver", "receiver-down-until-restart"])
