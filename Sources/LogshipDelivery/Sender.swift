@@ -105,8 +105,10 @@ final class Sender: @unchecked Sendable {
     }
 
     private func connect(_ index: Int, _ endpoint: Endpoint) throws {
+        // Resolved once: the same addresses are dialled and remembered, so a later
+        // lookup that differs means the record really changed.
         let resolved = try Sender.resolve(endpoint)
-        let transport = try TransportFactory.connect(endpoint, settings: settings.connection)
+        let transport = try TransportFactory.connect(endpoint, resolved: resolved, settings: settings.connection)
         disconnect()
         connection = Connection(transport: transport, index: index, resolved: resolved,
                                 nextResolve: MonotonicClock.now() + settings.resolveIntervalNanoseconds)

@@ -37,42 +37,55 @@ public struct ConnectionSettings: Sendable {
     public init() {}
 }
 
-/// Opens transports for endpoints, resolving names at every call.
+/// Opens transports for endpoints. Host names are resolved by the caller at every
+/// connect (the sender keeps the result to notice when it changes), or here.
 enum TransportFactory {
-    static func connect(_ endpoint: Endpoint, settings: ConnectionSettings) throws -> Transport {
+    static func connect(_ endpoint: Endpoint, resolved: [SocketAddress]? = nil, settings: ConnectionSettings) throws -> Transport {
+        func addresses(_ host: String, _ port: UInt16, _ type: SocketType) throws -> [SocketAddress] {
+            try resolved ?? SocketAddress.resolve(host: host, port: port, type: type)
+        }
         switch endpoint {
         case let .tcp(host, port):
-            let socket = try connectFirst(try SocketAddress.resolve(host: host, port: port, type: .stream), type: .stream, settings: settings)
-            try socket.setOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)  // we batch ourselves
-            try socket.setTCPLiveness(idleSeconds: settings.keepAliveIdleSeconds, intervalSeconds: settings.keepAliveIntervalSeconds,
-                                      probes: settings.keepAliveProbes, userTimeoutMilliseconds: settings.userTimeoutMilliseconds)
-            try socket.setSendTimeout(milliseconds: settings.sendTimeoutMilliseconds)
-            return StreamTransport(socket: socket, peer: endpoint.description)
-        case let .tls(host, port, tls):
-            // The files first: an unusable certificate must not cost the server a connection.
-            let context = try TLSClientContext(tls)
-            let socket = try connectFirst(try SocketAddress.resolve(host: host, port: port, type: .stream), type: .stream, settings: settings)
+            let socket = try connectTCP(try addresses(host, port, .stream), settings: settings)
             do {
-                try socket.setOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
-                try socket.setTCPLiveness(idleSeconds: settings.keepAliveIdleSeconds, intervalSeconds: settings.keepAliveIntervalSeconds,
-                                          probes: settings.keepAliveProbes, userTimeoutMilliseconds: settings.userTimeoutMilliseconds)
+                try socket.setSendTimeout(milliseconds: settings.sendTimeoutMilliseconds)
             } catch {
                 socket.close()
                 throw error
             }
+            return StreamTransport(socket: socket, peer: endpoint.description)
+        case let .tls(host, port, tls):
+            // The files first: an unusable certificate must not cost the server a connection.
+            let context = try TLSClientContext(tls)
+            let socket = try connectTCP(try addresses(host, port, .stream), settings: settings)
             return try TLSTransport(over: socket, context: context, connection: settings, peer: endpoint.description)
         case let .unixStream(path):
             let socket = try connectFirst([try SocketAddress(unixPath: path)], type: .stream, settings: settings)
             try socket.setSendTimeout(milliseconds: settings.sendTimeoutMilliseconds)
             return StreamTransport(socket: socket, peer: endpoint.description)
         case let .udp(host, port):
-            let socket = try connectFirst(try SocketAddress.resolve(host: host, port: port, type: .datagram), type: .datagram, settings: settings)
+            let socket = try connectFirst(try addresses(host, port, .datagram), type: .datagram, settings: settings)
             return DatagramTransport(socket: socket, peer: endpoint.description, kind: .udp)
         case let .unixDatagram(path):
             let socket = try connectFirst([try SocketAddress(unixPath: path)], type: .datagram, settings: settings)
             try socket.setSendTimeout(milliseconds: settings.sendTimeoutMilliseconds)
             return DatagramTransport(socket: socket, peer: endpoint.description, kind: .unix)
         }
+    }
+
+    /// A TCP connection set up for logship: no Nagle delay (batches are formed
+    /// upstream), keepalive probes and TCP_USER_TIMEOUT so a dead peer is noticed.
+    private static func connectTCP(_ addresses: [SocketAddress], settings: ConnectionSettings) throws -> Socket {
+        let socket = try connectFirst(addresses, type: .stream, settings: settings)
+        do {
+            try socket.setOption(level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+            try socket.setTCPLiveness(idleSeconds: settings.keepAliveIdleSeconds, intervalSeconds: settings.keepAliveIntervalSeconds,
+                                      probes: settings.keepAliveProbes, userTimeoutMilliseconds: settings.userTimeoutMilliseconds)
+        } catch {
+            socket.close()
+            throw error
+        }
+        return socket
     }
 
     /// Tries each resolved address in turn; the first that accepts wins.
