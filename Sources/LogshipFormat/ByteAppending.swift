@@ -56,15 +56,3 @@ extension Array where Element == UInt8 {
         }
     }
 }
-
-/// The number of decimal digits of a non-negative value (for octet-counting prefixes).
-@inline(__always)
-func decimalDigitCount(_ value: Int) -> Int {
-    var count = 1
-    var v = value
-    while v >= 10 {
-        v /= 10
-        count += 1
-    }
-    return count
-}

@@ -321,20 +321,13 @@ class PluginProcess:
         return self.proc.returncode if self.proc else None
 
     def stop(self, timeout: float = 10.0) -> int | None:
-        """SIGTERM (what Docker sends at disable), SIGKILL after `timeout`. Returns the exit status."""
+        """SIGTERM (what Docker sends at disable), SIGKILL after `timeout`, then the private directory
+        (socket, state, log) is removed. Returns the exit status."""
         self.stopped = True
-        for c in self._clients:
-            c.close()
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        status = self.terminate(timeout)
         self._stderr_copy = self.stderr_text()
         shutil.rmtree(self.dir, ignore_errors=True)
-        return self.proc.returncode if self.proc else None
+        return status
 
     def __enter__(self):
         return self.start()
