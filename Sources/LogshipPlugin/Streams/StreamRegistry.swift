@@ -159,11 +159,12 @@ public final class StreamRegistry: @unchecked Sendable {
     }
 
     private func readerEnded(_ reader: StreamReader, _ outcome: StreamOutcome) {
+        // The record goes first, so a stream that is no longer active has none left.
+        state.remove(file: reader.file)
         let entry = lock.withLock { () -> Active? in
             defer { lock.broadcast() }
             return active.removeValue(forKey: reader.file)
         }
-        state.remove(file: reader.file)
         counters.record(outcome)
         for destination in entry?.destinations ?? [] { destinations.release(destination) }
         let id = reader.containerID.prefix(12)
