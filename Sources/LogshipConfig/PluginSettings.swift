@@ -25,8 +25,8 @@ public struct PluginSettings: Sendable {
         name: "QUEUE_OVERFLOW", defaultValue: "drop-oldest",
         summary: "When a destination's spool (or memory queue) is full: `drop-oldest` (counted and logged; containers never wait) or `block` (nothing is dropped, but containers stall while their destination is down).")
     public static let stateDirectory = PluginSetting(
-        name: "STATE_DIR", defaultValue: "/var/lib/logship",
-        summary: "Where the spool and the list of open streams (for re-attaching after a plugin restart) are kept.")
+        name: "STATE_DIR", defaultValue: "/run/docker/logging/logship-state",
+        summary: "Where the spool and the list of open streams (for re-attaching after a plugin restart) are kept. The default is inside the plugin's propagated mount (beside the FIFOs Docker creates), which `docker plugin upgrade` keeps; `docker plugin rm` deletes it.")
     public static let metricsAddress = PluginSetting(
         name: "METRICS_ADDRESS", defaultValue: "",
         summary: "`host:port` for a Prometheus `/metrics` and a `/health` endpoint, e.g. `127.0.0.1:9323`; off when empty.")
