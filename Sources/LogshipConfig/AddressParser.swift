@@ -10,7 +10,7 @@ enum AddressParser {
     /// are tried in order when it is down. They must all be datagram or all stream
     /// transports, since a destination has one framing.
     static func list(_ text: String, _ option: LogOption, _ source: ValueSource,
-                     _ parse: (String) throws(OptionError) -> Endpoint) throws(OptionError) -> DestinationKey {
+                     _ parse: (String) throws(OptionError) -> Endpoint) throws(OptionError) -> EndpointList {
         var endpoints: [Endpoint] = []
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let address = String(part.filter { $0 != " " })
@@ -28,7 +28,7 @@ enum AddressParser {
         if Set(endpoints).count != endpoints.count {
             throw .invalid(option, text, source: source, expected: "an address appears twice in the list")
         }
-        return DestinationKey(endpoints)
+        return EndpointList(endpoints)
     }
 
     static func syslog(_ text: String, _ option: LogOption, _ source: ValueSource) throws(OptionError) -> Endpoint {

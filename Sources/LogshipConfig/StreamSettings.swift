@@ -11,7 +11,7 @@ public enum TCPFormat: String, Sendable, CaseIterable {
 public struct StreamSettings: Sendable, Equatable {
     public struct Syslog: Sendable, Equatable {
         /// The address, or several: the first is the primary, the others fail-overs.
-        public var destination: DestinationKey
+        public var destination: EndpointList
         public var format: SyslogFormat
         public var facility: SyslogFacility
         /// nil on datagram transports.
@@ -20,7 +20,7 @@ public struct StreamSettings: Sendable, Equatable {
     }
 
     public struct TCP: Sendable, Equatable {
-        public var destination: DestinationKey
+        public var destination: EndpointList
         public var format: TCPFormat
     }
 

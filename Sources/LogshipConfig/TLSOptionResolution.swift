@@ -10,8 +10,8 @@ extension TLSOptionGroup {
     /// them, or when the host set them next to a host-wide address that is not TLS;
     /// host-wide TLS options otherwise wait for the containers that choose a `tcp+tls`
     /// address.
-    func apply(to destination: DestinationKey?, addressSource: ValueSource?, _ values: EffectiveValues,
-               certificateDirectory: String) throws(OptionError) -> DestinationKey? {
+    func apply(to destination: EndpointList?, addressSource: ValueSource?, _ values: EffectiveValues,
+               certificateDirectory: String) throws(OptionError) -> EndpointList? {
         let skipVerify = try parseSkipVerify(values)
         guard let destination, destination.primary.isTLS else {
             try refuseWithoutTLS(destination, addressSource: addressSource, values)
@@ -40,7 +40,7 @@ extension TLSOptionGroup {
         if case let .tls(_, _, settings) = endpoints[0] {
             try checkFiles(settings, values, certificateDirectory: certificateDirectory)
         }
-        return DestinationKey(endpoints)
+        return EndpointList(endpoints)
     }
 
     /// Go's strconv.ParseBool: a real boolean. Docker's driver only checks whether the
@@ -54,7 +54,7 @@ extension TLSOptionGroup {
         }
     }
 
-    private func refuseWithoutTLS(_ destination: DestinationKey?, addressSource: ValueSource?, _ values: EffectiveValues) throws(OptionError) {
+    private func refuseWithoutTLS(_ destination: EndpointList?, addressSource: ValueSource?, _ values: EffectiveValues) throws(OptionError) {
         for option in all {
             guard let (_, source) = values.value(option) else { continue }
             // A host-wide TLS default waits for a container that picks a tcp+tls address,

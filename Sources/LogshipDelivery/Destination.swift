@@ -4,7 +4,10 @@ import Synchronization
 
 /// Counters of one destination, for logs and metrics.
 public struct DestinationStats: Sendable {
+    /// The addresses, as `syslog-address`/`tcp-address` gave them.
     public var destination: String
+    /// How messages are delimited: with the addresses, what tells destinations apart.
+    public var framing: String
     public var queue: QueueStats
     public var sentMessages: Int
     public var sentBytes: Int
@@ -67,7 +70,7 @@ public final class Destination: Sendable {
     }
 
     public var stats: DestinationStats {
-        DestinationStats(destination: key.description, queue: queue.currentStats,
+        DestinationStats(destination: key.addresses.description, framing: key.framing.rawValue, queue: queue.currentStats,
                          sentMessages: sentMessages.load(ordering: .relaxed), sentBytes: sentBytes.load(ordering: .relaxed),
                          connects: connects.load(ordering: .relaxed), sendErrors: sendErrors.load(ordering: .relaxed),
                          connectedTo: connectedTo.withLock { $0 }, streams: streams.load(ordering: .relaxed))

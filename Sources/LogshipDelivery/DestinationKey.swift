@@ -1,27 +1,29 @@
-/// What makes two streams' destinations the same one: the same addresses, in the
-/// same order (the first is the primary, the others its fail-overs).
+/// What makes two streams' destinations the same one, sharing a queue, a spool and a
+/// connection: the same addresses in the same order, delimited the same way on the wire.
 public struct DestinationKey: Hashable, Sendable, CustomStringConvertible {
-    public var endpoints: [Endpoint]
+    public var addresses: EndpointList
+    public var framing: WireFraming
 
-    public init(_ endpoints: [Endpoint]) {
-        precondition(!endpoints.isEmpty)
-        self.endpoints = endpoints
+    public init(_ addresses: EndpointList, framing: WireFraming) {
+        self.addresses = addresses
+        self.framing = framing
     }
 
-    public init(_ endpoint: Endpoint) { self.init([endpoint]) }
+    public var endpoints: [Endpoint] { addresses.endpoints }
+    public var primary: Endpoint { addresses.primary }
+    public var isDatagram: Bool { addresses.isDatagram }
 
-    public var primary: Endpoint { endpoints[0] }
-
-    /// All datagram or all stream: one framing for every address.
-    public var isDatagram: Bool { primary.isDatagram }
-
-    public var description: String { endpoints.map(\.description).joined(separator: ",") }
+    /// The addresses and the framing, e.g. `tcp://logs:514 (syslog-octet-counted)`: how
+    /// logs and metrics name the destination, so that two of one address can be told apart.
+    public var description: String { "\(addresses) (\(framing.rawValue))" }
 
     /// A stable directory name for this destination's spool (FNV-1a of the description:
-    /// the same addresses find their spool again after a restart).
+    /// the same destination finds its spool again after a restart). A spool from before
+    /// the framing was recorded keeps the name it had: the hash of the addresses alone.
     public var spoolDirectoryName: String {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in description.utf8 {
+        let named = framing == .unrecorded ? addresses.description : description
+        for byte in named.utf8 {
             hash ^= UInt64(byte)
             hash = hash &* 0x0000_0100_0000_01B3
         }

@@ -56,8 +56,9 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
         }
     }
 
-    public func acquire(_ endpoint: Endpoint) throws -> Destination {
-        try acquire(DestinationKey(endpoint))
+    /// A destination of one address that writes messages as they are (tests, the benchmark).
+    public func acquire(_ endpoint: Endpoint, framing: WireFraming = .rawLines) throws -> Destination {
+        try acquire(DestinationKey(EndpointList(endpoint), framing: framing))
     }
 
     /// A stream stops using `destination`; its sender delivers what is left, then ends.
@@ -94,7 +95,7 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
     }
 
     public var allStats: [DestinationStats] {
-        lock.withLock { entries.values.map(\.destination.stats) }.sorted { $0.destination < $1.destination }
+        lock.withLock { entries.values.map(\.destination.stats) }.sorted { ($0.destination, $0.framing) < ($1.destination, $1.framing) }
     }
 
     /// Lets senders deliver what they can until `deadline` (monotonic), then stops them
@@ -112,7 +113,7 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
         // A sender still here is blocked writing to a receiver that stopped reading.
         for destination in destinations { destination.interruptConnection() }
         waitForSenders(until: deadline + 2_000_000_000)
-        return destinations.map(\.stats).sorted { $0.destination < $1.destination }
+        return destinations.map(\.stats).sorted { ($0.destination, $0.framing) < ($1.destination, $1.framing) }
     }
 
     private func waitForSenders(until time: Int64) {

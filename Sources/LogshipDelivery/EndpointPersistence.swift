@@ -40,20 +40,30 @@ extension Endpoint {
 }
 
 extension DestinationKey {
-    /// The endpoints, one per line; nil when one cannot be written down.
+    /// `framing NAME`, then the endpoints, one per line; nil when an endpoint cannot be
+    /// written down.
     public var persistentForm: String? {
         let lines = endpoints.compactMap(\.persistentForm)
         guard lines.count == endpoints.count else { return nil }
-        return lines.joined(separator: "\n") + "\n"
+        let header = framing == .unrecorded ? [] : ["framing \(framing.rawValue)"]
+        return (header + lines).joined(separator: "\n") + "\n"
     }
 
+    /// Reads `persistentForm` back; a file without a framing line (written before the
+    /// framing was part of a destination) gives `.unrecorded`.
     public init?(persistentForm text: String) {
         var endpoints: [Endpoint] = []
-        for line in text.split(separator: "\n") {
+        var framing = WireFraming.unrecorded
+        for (index, line) in text.split(separator: "\n").enumerated() {
+            if index == 0, line.hasPrefix("framing ") {
+                guard let recorded = WireFraming(rawValue: String(line.dropFirst("framing ".count))) else { return nil }
+                framing = recorded
+                continue
+            }
             guard let endpoint = Endpoint(persistentForm: line) else { return nil }
             endpoints.append(endpoint)
         }
         guard !endpoints.isEmpty else { return nil }
-        self.init(endpoints)
+        self.init(EndpointList(endpoints), framing: framing)
     }
 }

@@ -21,7 +21,7 @@ private func errorMessage(_ options: [String: String], environment: [String: Str
 @Suite struct OptionResolverTests {
     @Test func defaults() throws {
         let s = try resolve(["syslog-address": "udp://logs.example"])
-        #expect(s.syslog == StreamSettings.Syslog(destination: DestinationKey(.udp(host: "logs.example", port: 514)), format: .rfc5424micro,
+        #expect(s.syslog == StreamSettings.Syslog(destination: EndpointList(.udp(host: "logs.example", port: 514)), format: .rfc5424micro,
                                                   facility: .daemon, framing: nil, structuredDataID: "logship@32473"))
         #expect(s.tcp == nil)
         #expect(s.maxLineBytes == 1 << 20)
@@ -33,7 +33,7 @@ private func errorMessage(_ options: [String: String], environment: [String: Str
     @Test func everySyslogOption() throws {
         let s = try resolve(["syslog-address": "tcp://[::1]:6514", "syslog-facility": "local3", "syslog-format": "rfc3164",
                              "syslog-framing": "octet-counted", "syslog-sd-id": "x@1", "tag": "{{.Name}}", "max-line-size": "64k"])
-        #expect(s.syslog == StreamSettings.Syslog(destination: DestinationKey(.tcp(host: "::1", port: 6514)), format: .rfc3164,
+        #expect(s.syslog == StreamSettings.Syslog(destination: EndpointList(.tcp(host: "::1", port: 6514)), format: .rfc3164,
                                                   facility: SyslogFacility(parsing: "local3")!, framing: .octetCounted, structuredDataID: "x@1"))
         #expect(s.context.tag == "testlog")
         #expect(s.maxLineBytes == 65536)
@@ -41,13 +41,13 @@ private func errorMessage(_ options: [String: String], environment: [String: Str
 
     @Test func streamTransportsDefaultToLFFraming() throws {
         #expect(try resolve(["syslog-address": "tcp://h"]).syslog?.framing == .nonTransparent)
-        #expect(try resolve(["syslog-address": "unix:///host/run/s.sock"]).syslog?.destination == DestinationKey(.unixStream(path: "/host/run/s.sock")))
+        #expect(try resolve(["syslog-address": "unix:///host/run/s.sock"]).syslog?.destination == EndpointList(.unixStream(path: "/host/run/s.sock")))
         #expect(try resolve(["syslog-address": "unixgram:///host/dev/log"]).syslog?.framing == nil)
     }
 
     @Test func tcpDestinationAndBoth() throws {
         let s = try resolve(["tcp-address": "tcp://collector:5170", "tcp-format": "gelf", "syslog-address": "udp://h:1"])
-        #expect(s.tcp == StreamSettings.TCP(destination: DestinationKey(.tcp(host: "collector", port: 5170)), format: .gelf))
+        #expect(s.tcp == StreamSettings.TCP(destination: EndpointList(.tcp(host: "collector", port: 5170)), format: .gelf))
         #expect(s.syslog != nil)
         #expect(try resolve(["tcp-address": "tcp://c:1"]).tcp?.format == .json)
     }
@@ -95,11 +95,11 @@ private func errorMessage(_ options: [String: String], environment: [String: Str
     @Test func hostWideDefaultsApplyAndLogOptsWin() throws {
         let env = ["SYSLOG_ADDRESS": "tcp://central:514", "SYSLOG_FACILITY": "local0", "TAG": "{{.Name}}", "UNRELATED": "x"]
         let fromHost = try resolve([:], environment: env)
-        #expect(fromHost.syslog?.destination == DestinationKey(.tcp(host: "central", port: 514)))
+        #expect(fromHost.syslog?.destination == EndpointList(.tcp(host: "central", port: 514)))
         #expect(fromHost.syslog?.facility.code == 16)
         #expect(fromHost.context.tag == "testlog")
         let overridden = try resolve(["syslog-address": "udp://other", "tag": "x"], environment: env)
-        #expect(overridden.syslog?.destination == DestinationKey(.udp(host: "other", port: 514)))
+        #expect(overridden.syslog?.destination == EndpointList(.udp(host: "other", port: 514)))
         #expect(overridden.context.tag == "x")
         #expect(overridden.syslog?.facility.code == 16)
         // An empty setting counts as unset.
@@ -108,8 +108,8 @@ private func errorMessage(_ options: [String: String], environment: [String: Str
 
     @Test func severalAddressesArePrimaryThenFailOvers() throws {
         let s = try resolve(["syslog-address": "tcp://a:514, tcp://b", "tcp-address": "tcp://c:1,tcp://d:2"])
-        #expect(s.syslog?.destination == DestinationKey([.tcp(host: "a", port: 514), .tcp(host: "b", port: 514)]))
-        #expect(s.tcp?.destination == DestinationKey([.tcp(host: "c", port: 1), .tcp(host: "d", port: 2)]))
+        #expect(s.syslog?.destination == EndpointList([.tcp(host: "a", port: 514), .tcp(host: "b", port: 514)]))
+        #expect(s.tcp?.destination == EndpointList([.tcp(host: "c", port: 1), .tcp(host: "d", port: 2)]))
         #expect(errorMessage(["syslog-address": "tcp://a,udp://b"]).contains("all be datagram"))
         #expect(errorMessage(["syslog-address": "tcp://a,,tcp://b"]).contains("empty address"))
         #expect(errorMessage(["syslog-address": "tcp://a,tcp://a:514"]).contains("appears twice"))

@@ -55,9 +55,9 @@ private final class CertificateFixtures {
     @Test func tlsAddressesKeepDockersDefaultPortForSyslogOnly() throws {
         let certs = CertificateFixtures()
         #expect(try certs.resolve(["syslog-address": "tcp+tls://logs.example"]).syslog?.destination
-            == DestinationKey(.tls(host: "logs.example", port: 514, settings: TLSSettings(serverName: "logs.example"))))
+            == EndpointList(.tls(host: "logs.example", port: 514, settings: TLSSettings(serverName: "logs.example"))))
         #expect(try certs.resolve(["tcp-address": "tcp+tls://[::1]:6514"]).tcp?.destination
-            == DestinationKey(.tls(host: "::1", port: 6514, settings: TLSSettings(serverName: "::1"))))
+            == EndpointList(.tls(host: "::1", port: 6514, settings: TLSSettings(serverName: "::1"))))
         #expect(certs.failure(["tcp-address": "tcp+tls://collector"]).contains("the port is missing (tcp+tls://host:port)"))
     }
 
@@ -177,7 +177,7 @@ private final class CertificateFixtures {
         #expect(plain != withCA)
         #expect(plain.description == "tcp+tls://h:6514")
         #expect(withCA.description == "tcp+tls://h:6514?ca=\(certs.directory)/cert.pem")
-        #expect(plain.spoolDirectoryName != withCA.spoolDirectoryName)
+        #expect(DestinationKey(plain, framing: .syslogOctetCounted).spoolDirectoryName != DestinationKey(withCA, framing: .syslogOctetCounted).spoolDirectoryName)
         #expect(try certs.resolve(["syslog-address": "tcp+tls://h:6514", "syslog-tls-ca-cert": "cert.pem"]).syslog!.destination == withCA)
     }
 

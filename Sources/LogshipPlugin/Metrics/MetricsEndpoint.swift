@@ -26,7 +26,7 @@ struct MetricsEndpoint: Sendable {
         var out = PrometheusText()
         let all = destinations.allStats
         func perDestination(_ name: String, _ kind: PrometheusText.Kind, _ help: String, _ value: (DestinationStats) -> Int) {
-            out.family(name, kind, help, all.map { (labels: [("destination", $0.destination)], value: value($0)) })
+            out.family(name, kind, help, all.map { (labels: [("destination", $0.destination), ("framing", $0.framing)], value: value($0)) })
         }
         perDestination("logship_destination_received_messages_total", .counter, "Messages formatted and queued for the destination.") { $0.queue.enqueuedMessages }
         perDestination("logship_destination_sent_messages_total", .counter, "Messages written to the destination's connection.") { $0.sentMessages }
@@ -40,7 +40,7 @@ struct MetricsEndpoint: Sendable {
         perDestination("logship_destination_send_errors_total", .counter, "Writes that failed and led to a reconnect.") { $0.sendErrors }
         perDestination("logship_destination_streams", .gauge, "Container streams using the destination.") { $0.streams }
         out.family("logship_destination_connected", .gauge, "1 while connected, with the address in use.",
-                   all.map { (labels: [("destination", $0.destination), ("address", $0.connectedTo ?? "")], value: $0.connectedTo == nil ? 0 : 1) })
+                   all.map { (labels: [("destination", $0.destination), ("framing", $0.framing), ("address", $0.connectedTo ?? "")], value: $0.connectedTo == nil ? 0 : 1) })
         let c = streams.counters
         out.family("logship_streams_active", .gauge, "Container log streams being read.", streams.activeCount)
         out.family("logship_streams_started_total", .counter, "Streams started by StartLogging.", c.started.load(ordering: .relaxed))
@@ -58,9 +58,10 @@ struct MetricsEndpoint: Sendable {
         var list: [JSONValue] = []
         for stats in destinations.allStats {
             let stalled = stats.connectedTo == nil && stats.queue.pendingMessages > 0
-            if stalled { problems.append(.string("\(stats.destination): not connected, \(stats.queue.pendingMessages) messages waiting")) }
+            if stalled { problems.append(.string("\(stats.destination) (\(stats.framing)): not connected, \(stats.queue.pendingMessages) messages waiting")) }
             list.append(.object([
                 "destination": .string(stats.destination),
+                "framing": .string(stats.framing),
                 "connected": .bool(stats.connectedTo != nil),
                 "address": stats.connectedTo.map { .string($0) } ?? .null,
                 "pending": .number(String(stats.queue.pendingMessages)),

@@ -49,7 +49,7 @@ public final class PluginServer: @unchecked Sendable {
         }
         for stats in destinations.shutdown(deadline: deadline) where stats.queue.pendingMessages > 0 {
             let kept = stats.queue.spoolBytes > 0 ? "kept in the spool for the next start" : "lost (no spool)"
-            log.warn("destination=\(stats.destination) \(stats.queue.pendingMessages) messages not delivered before shutdown: \(kept)")
+            log.warn("destination=\(stats.destination) framing=\(stats.framing) \(stats.queue.pendingMessages) messages not delivered before shutdown: \(kept)")
         }
         metrics?.stop()
     }

@@ -71,13 +71,19 @@ public final class StreamPipeline {
         if let syslog = settings.syslog {
             let formatter = SyslogFormatter(format: syslog.format, facility: syslog.facility, framing: syslog.framing,
                                             structuredDataID: syslog.structuredDataID, context: settings.context)
-            result.append((syslog.destination, .syslog(formatter)))
+            let framing: WireFraming
+            switch syslog.framing {
+            case nil: framing = .syslogDatagram
+            case .octetCounted?: framing = .syslogOctetCounted
+            case .nonTransparent?: framing = .syslogLineFeed
+            }
+            result.append((DestinationKey(syslog.destination, framing: framing), .syslog(formatter)))
         }
         if let tcp = settings.tcp {
             switch tcp.format {
-            case .json: result.append((tcp.destination, .json(JSONLineFormatter(context: settings.context))))
-            case .gelf: result.append((tcp.destination, .gelf(GELFFormatter(context: settings.context))))
-            case .raw: result.append((tcp.destination, .raw(RawFormatter())))
+            case .json: result.append((DestinationKey(tcp.destination, framing: .jsonLines), .json(JSONLineFormatter(context: settings.context))))
+            case .gelf: result.append((DestinationKey(tcp.destination, framing: .gelf), .gelf(GELFFormatter(context: settings.context))))
+            case .raw: result.append((DestinationKey(tcp.destination, framing: .rawLines), .raw(RawFormatter())))
             }
         }
         return result
