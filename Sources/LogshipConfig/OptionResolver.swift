@@ -33,38 +33,74 @@ public struct OptionResolver: Sendable {
         }
     }
 
-    public func resolve(_ info: ContainerInfo) throws(OptionError) -> StreamSettings {
-        try resolve(info, requireDestination: true)
+    /// Resolves a container's options against today's host-wide settings, checking the
+    /// files they name. `previous`, when the stream is re-attached, is what it resolved
+    /// to before: its rendered tag and selected attributes are kept while the options
+    /// that made them are unchanged (the re-attach record keeps only the environment
+    /// variables the options select, so rendering again could give another result).
+    public func resolve(_ info: ContainerInfo, previous: ResolvedOptions? = nil) throws(OptionError) -> StreamSettings {
+        try resolve(info, requireDestination: true, previous: previous)
     }
 
-    private func resolve(_ info: ContainerInfo, requireDestination: Bool) throws(OptionError) -> StreamSettings {
+    /// Resolves a re-attached stream exactly as it was before (its log-opts and the
+    /// host-wide settings recorded with it), reusing its rendered tag and attributes and
+    /// reading no files: what a stream falls back on when today's settings fail. The
+    /// senders check TLS files at every connect anyway.
+    public func resolveAsRecorded(_ info: ContainerInfo, _ recorded: ResolvedOptions) throws(OptionError) -> StreamSettings {
+        let recordedResolver = OptionResolver(hostDefaults: recorded.hostDefaults, hostname: hostname, certificateDirectory: certificateDirectory)
+        return try recordedResolver.resolve(info, requireDestination: true, previous: recorded, checkFiles: false)
+    }
+
+    private init(hostDefaults: [String: String], hostname: String, certificateDirectory: String) {
+        self.hostDefaults = hostDefaults
+        self.hostname = hostname
+        self.certificateDirectory = certificateDirectory
+    }
+
+    private func resolve(_ info: ContainerInfo, requireDestination: Bool, previous: ResolvedOptions? = nil,
+                         checkFiles: Bool = true) throws(OptionError) -> StreamSettings {
         for key in info.config.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) where LogOptions.named(key) == nil && !LogOptions.handledByDocker.contains(key) {
             throw .unknown(key)
         }
         let values = EffectiveValues(logOpts: info.config, hostDefaults: hostDefaults)
+        let before = previous.map { EffectiveValues(logOpts: info.config, hostDefaults: $0.hostDefaults) }
+        func unchanged(_ options: [LogOption]) -> Bool {
+            guard let before else { return false }
+            return options.allSatisfy { before.value($0)?.0 == values.value($0)?.0 }
+        }
 
         let tagTemplate = values.value(LogOptions.tag) ?? (TagTemplate.dockerDefault, .logOpt)
         let tag: String
-        do {
-            tag = try TagTemplate(tagTemplate.0).render(info, hostname: hostname)
-        } catch {
-            throw .invalid(LogOptions.tag, tagTemplate.0, source: tagTemplate.1, expected: error.message)
+        if let previous, unchanged([LogOptions.tag]) {
+            tag = previous.tag
+        } else {
+            do {
+                tag = try TagTemplate(tagTemplate.0).render(info, hostname: hostname)
+            } catch {
+                throw .invalid(LogOptions.tag, tagTemplate.0, source: tagTemplate.1, expected: error.message)
+            }
         }
 
-        var selector = AttributeSelector()
-        selector.labels = values.value(LogOptions.labels)?.0
-        selector.env = values.value(LogOptions.env)?.0
-        if let (pattern, source) = values.value(LogOptions.labelsRegex) {
-            selector.labelsRegex = try AttributeSelector.regex(pattern, LogOptions.labelsRegex, source)
-        }
-        if let (pattern, source) = values.value(LogOptions.envRegex) {
-            selector.envRegex = try AttributeSelector.regex(pattern, LogOptions.envRegex, source)
+        let attributes: [(key: String, value: String)]
+        if let previous, unchanged([LogOptions.labels, LogOptions.labelsRegex, LogOptions.env, LogOptions.envRegex]) {
+            attributes = previous.attributes
+        } else {
+            var selector = AttributeSelector()
+            selector.labels = values.value(LogOptions.labels)?.0
+            selector.env = values.value(LogOptions.env)?.0
+            if let (pattern, source) = values.value(LogOptions.labelsRegex) {
+                selector.labelsRegex = try AttributeSelector.regex(pattern, LogOptions.labelsRegex, source)
+            }
+            if let (pattern, source) = values.value(LogOptions.envRegex) {
+                selector.envRegex = try AttributeSelector.regex(pattern, LogOptions.envRegex, source)
+            }
+            attributes = selector.attributes(of: info)
         }
 
         let context = FormatContext(
             hostname: hostname, tag: tag, containerID: info.containerID, containerName: info.name,
             imageName: info.containerImageName, imageID: info.containerImageID, command: info.command,
-            created: info.containerCreated, attributes: selector.attributes(of: info))
+            created: info.containerCreated, attributes: attributes)
 
         var maxLineBytes = 1 << 20
         if let (text, source) = values.value(LogOptions.maxLineSize) {
@@ -74,14 +110,18 @@ public struct OptionResolver: Sendable {
             maxLineBytes = size
         }
 
-        let settings = StreamSettings(syslog: try syslog(values), tcp: try tcp(values), maxLineBytes: maxLineBytes, context: context)
+        // Only the host-wide settings that apply to this container are recorded.
+        let usedHostDefaults = hostDefaults.filter { info.config[$0.key]?.isEmpty ?? true }
+        let settings = StreamSettings(syslog: try syslog(values, checkFiles: checkFiles), tcp: try tcp(values, checkFiles: checkFiles),
+                                      maxLineBytes: maxLineBytes, context: context,
+                                      resolved: ResolvedOptions(hostDefaults: usedHostDefaults, tag: tag, attributes: attributes))
         if requireDestination && settings.syslog == nil && settings.tcp == nil {
             throw OptionError("logship: no destination for this container: set --log-opt syslog-address=udp://HOST:514 (or tcp://, tcp+tls://, unix://, unixgram://) and/or --log-opt tcp-address=tcp://HOST:PORT, or set one for the whole host with `docker plugin set logship SYSLOG_ADDRESS=tcp://HOST:514`")
         }
         return settings
     }
 
-    private func syslog(_ values: EffectiveValues) throws(OptionError) -> StreamSettings.Syslog? {
+    private func syslog(_ values: EffectiveValues, checkFiles: Bool) throws(OptionError) -> StreamSettings.Syslog? {
         // Parsed even without an address, so a typo in an unused option still fails loudly.
         let facility = try values.choice(LogOptions.syslogFacility, defaultValue: SyslogFacility.daemon) { SyslogFacility(parsing: $0) }
         let format = try values.choice(LogOptions.syslogFormat, defaultValue: SyslogFormat.rfc5424micro) { SyslogFormat(rawValue: $0) }
@@ -93,7 +133,7 @@ public struct OptionResolver: Sendable {
             }
         }
         guard let destination = try LogOptions.syslogTLS.apply(to: parsed, addressSource: address?.1, values,
-                                                               certificateDirectory: certificateDirectory) else { return nil }
+                                                               certificateDirectory: certificateDirectory, checkFiles: checkFiles) else { return nil }
         let sdID = values.value(LogOptions.syslogSDID)?.0 ?? SyslogFormatter.defaultStructuredDataID
         // RFC 5425 frames syslog over TLS by octet counting, and Docker's driver does so
         // for its RFC 5424 formats (not for rfc3164 or its legacy default).
@@ -103,7 +143,7 @@ public struct OptionResolver: Sendable {
                                      structuredDataID: sdID)
     }
 
-    private func tcp(_ values: EffectiveValues) throws(OptionError) -> StreamSettings.TCP? {
+    private func tcp(_ values: EffectiveValues, checkFiles: Bool) throws(OptionError) -> StreamSettings.TCP? {
         let format = try values.choice(LogOptions.tcpFormat, defaultValue: TCPFormat.json) { TCPFormat(rawValue: $0) }
         let address = values.value(LogOptions.tcpAddress).flatMap { $0.0 == "none" ? nil : $0 }
         let parsed = try address.map { (text, source) throws(OptionError) in
@@ -112,7 +152,7 @@ public struct OptionResolver: Sendable {
             }
         }
         guard let destination = try LogOptions.tcpTLS.apply(to: parsed, addressSource: address?.1, values,
-                                                            certificateDirectory: certificateDirectory) else { return nil }
+                                                            certificateDirectory: certificateDirectory, checkFiles: checkFiles) else { return nil }
         return StreamSettings.TCP(destination: destination, format: format)
     }
 }

@@ -28,4 +28,29 @@ public struct StreamSettings: Sendable, Equatable {
     public var tcp: TCP?
     public var maxLineBytes: Int
     public var context: FormatContext
+    /// What to record with the stream for re-attaching it (`OptionResolver.resolveAsRecorded`).
+    public var resolved: ResolvedOptions
+}
+
+/// What a stream's options resolved to, recorded with the stream so that a re-attached
+/// stream keeps its tag and attributes, and can fall back on exactly these settings
+/// when today's host-wide settings fail to resolve.
+public struct ResolvedOptions: Sendable, Equatable {
+    /// The host-wide settings that applied to the stream (by option name).
+    public var hostDefaults: [String: String]
+    /// The rendered `tag`.
+    public var tag: String
+    /// The selected `labels`/`env` attributes.
+    public var attributes: [(key: String, value: String)]
+
+    public init(hostDefaults: [String: String], tag: String, attributes: [(key: String, value: String)]) {
+        self.hostDefaults = hostDefaults
+        self.tag = tag
+        self.attributes = attributes
+    }
+
+    public static func == (a: ResolvedOptions, b: ResolvedOptions) -> Bool {
+        a.hostDefaults == b.hostDefaults && a.tag == b.tag
+            && a.attributes.map(\.key) == b.attributes.map(\.key) && a.attributes.map(\.value) == b.attributes.map(\.value)
+    }
 }

@@ -11,7 +11,7 @@ extension TLSOptionGroup {
     /// host-wide TLS options otherwise wait for the containers that choose a `tcp+tls`
     /// address.
     func apply(to destination: EndpointList?, addressSource: ValueSource?, _ values: EffectiveValues,
-               certificateDirectory: String) throws(OptionError) -> EndpointList? {
+               certificateDirectory: String, checkFiles shouldCheckFiles: Bool = true) throws(OptionError) -> EndpointList? {
         let skipVerify = try parseSkipVerify(values)
         guard let destination, destination.primary.isTLS else {
             try refuseWithoutTLS(destination, addressSource: addressSource, values)
@@ -37,7 +37,7 @@ extension TLSOptionGroup {
             endpoints.append(.tls(host: host, port: port, settings: settings))
         }
         // Every address of a list shares the files: checking the first checks them all.
-        if case let .tls(_, _, settings) = endpoints[0] {
+        if shouldCheckFiles, case let .tls(_, _, settings) = endpoints[0] {
             try checkFiles(settings, values, certificateDirectory: certificateDirectory)
         }
         return EndpointList(endpoints)

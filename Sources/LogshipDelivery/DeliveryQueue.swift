@@ -9,6 +9,14 @@ public enum OverflowPolicy: String, Sendable, CaseIterable {
     case block
 }
 
+/// What `DeliveryQueue.enqueue` did with a batch.
+public enum EnqueueResult: Equatable, Sendable {
+    /// Taken; `dropped` older messages were dropped to make room for it (drop-oldest).
+    case accepted(dropped: Int)
+    /// Not taken: the queue is stopping or closed.
+    case refused
+}
+
 /// Counters of one queue, read for logs and metrics.
 public struct QueueStats: Sendable, Equatable {
     public var enqueuedMessages = 0
@@ -62,6 +70,8 @@ public final class DeliveryQueue: @unchecked Sendable {
     private static let memoryOnlySegment = UInt64.max
     private var nextMemoryOnlyOffset = 0
     private var wakeRequested = false
+    /// False once the plugin stops: see `stopAccepting`.
+    private var accepting = true
 
     /// Batches up to this size are packed into one chunk; the sender writes a chunk
     /// with one `send`.
@@ -97,15 +107,18 @@ public final class DeliveryQueue: @unchecked Sendable {
 
     // MARK: Producers
 
-    /// Takes `batch`'s messages and empties it for reuse. Returns how many messages
-    /// were dropped to make room (almost always 0).
+    /// Takes `batch`'s messages and empties it for reuse, unless the queue no longer
+    /// accepts any (the plugin is stopping): then the batch is left as it is, and the
+    /// reader must leave the bytes it came from in the FIFO.
     @discardableResult
-    public func enqueue(_ batch: inout MessageBatch) -> Int {
-        guard !batch.isEmpty else { return 0 }
-        let dropped = lock.withLock { () -> Int in
+    public func enqueue(_ batch: inout MessageBatch) -> EnqueueResult {
+        guard !batch.isEmpty else { return .accepted(dropped: 0) }
+        let result = lock.withLock { () -> EnqueueResult in
+            guard accepting else { return .refused }
             var dropped = 0
             if overflow == .block {
-                while isFull(adding: batch.bytes.count) { lock.wait() }
+                while accepting && isFull(adding: batch.bytes.count) { lock.wait() }
+                guard accepting else { return .refused }
             } else {
                 dropped += makeRoom(for: batch.bytes.count)
             }
@@ -116,10 +129,19 @@ public final class DeliveryQueue: @unchecked Sendable {
             stats.pendingMessages += batch.count
             if spool != nil { trimMemory() }
             lock.signal()
-            return dropped
+            return .accepted(dropped: dropped)
         }
-        batch.removeAll()
-        return dropped
+        if case .accepted = result { batch.removeAll() }
+        return result
+    }
+
+    /// From now on `enqueue` refuses, and producers waiting for room (QUEUE_OVERFLOW=block)
+    /// are released with a refusal. The sender carries on with what is queued.
+    public func stopAccepting() {
+        lock.withLock {
+            accepting = false
+            lock.broadcast()
+        }
     }
 
     // MARK: The sender
@@ -174,9 +196,15 @@ public final class DeliveryQueue: @unchecked Sendable {
         }
     }
 
-    /// Closes the spool's files (the plugin is stopping; the spool stays for the next run).
+    /// Closes the spool's files (the plugin is stopping; the spool stays for the next
+    /// run). The queue accepts nothing after this and never touches those files again.
     public func close() {
-        lock.withLock { spool?.close() }
+        lock.withLock {
+            accepting = false
+            spool?.close()
+            spool = nil
+            lock.broadcast()
+        }
     }
 
     /// Deletes the spool of a destination that has delivered everything and is no

@@ -51,14 +51,16 @@ public final class Destination: Sendable {
         return 65_507  // the largest UDP payload over IPv4
     }
 
-    /// Hands formatted messages to the queue; never blocks on the network.
-    public func enqueue(_ batch: inout MessageBatch) {
-        let dropped = queue.enqueue(&batch)
+    /// Hands formatted messages to the queue; never blocks on the network. False when
+    /// the queue refused them (the plugin is stopping).
+    public func enqueue(_ batch: inout MessageBatch) -> Bool {
+        guard case let .accepted(dropped) = queue.enqueue(&batch) else { return false }
         if dropped > 0, let suppressed = dropReports.admit() {
             let stats = queue.currentStats
             let full = queue.isSpooled ? "spool full (\(stats.spoolBytes) bytes on disk)" : "queue full (\(queue.memoryBudget) bytes)"
             log.warn("destination=\(key) \(full): dropped the oldest messages, \(stats.droppedMessages) so far\(suppressed > 0 ? " (\(suppressed) reports suppressed)" : "")")
         }
+        return true
     }
 
     /// Aborts a write that is blocked on a receiver that stopped reading (shutdown

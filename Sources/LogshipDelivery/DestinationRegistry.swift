@@ -98,6 +98,12 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
         lock.withLock { entries.values.map(\.destination.stats) }.sorted { ($0.destination, $0.framing) < ($1.destination, $1.framing) }
     }
 
+    /// Every queue refuses new messages from now on (the readers have stopped).
+    public func stopAccepting() {
+        let all = lock.withLock { entries.values.map(\.destination) }
+        for destination in all { destination.queue.stopAccepting() }
+    }
+
     /// Lets senders deliver what they can until `deadline` (monotonic), then stops them
     /// and waits for their threads. What is undelivered stays in the spools; the
     /// destinations' final counters are returned for the shutdown report.

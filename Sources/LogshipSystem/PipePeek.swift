@@ -5,6 +5,9 @@ import Glibc
 /// up once at run time; it is in every Linux libc.
 private typealias TeeFunction = @convention(c) (Int32, Int32, Int, UInt32) -> Int
 
+/// SPLICE_F_NONBLOCK from <fcntl.h>, hidden like `tee` itself.
+private let spliceNonBlocking: UInt32 = 2
+
 private let teeFunction: TeeFunction? = {
     guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "tee") else { return nil }
     return unsafeBitCast(symbol, to: TeeFunction.self)
@@ -20,6 +23,19 @@ extension FileDescriptor {
     public func peek(into pipe: FileDescriptor, maxBytes: Int) throws -> Int {
         guard let tee = teeFunction else { throw SystemError("tee", errno: ENOSYS, context: description) }
         let n = retryingEINTR { tee(rawValue, pipe.rawValue, maxBytes, 0) }
+        guard n >= 0 else { throw SystemError.current("tee", context: description) }
+        return n
+    }
+
+    /// `peek` that never waits: nil when the pipe is empty but still has a writer.
+    ///
+    /// A FIFO opened without a writer reports no POLLHUP until a writer has come and
+    /// gone (Linux suppresses it for such readers), so `poll` alone would wait forever
+    /// on a FIFO whose container stopped while the plugin was down; this sees its end.
+    public func peekIfAvailable(into pipe: FileDescriptor, maxBytes: Int) throws -> Int? {
+        guard let tee = teeFunction else { throw SystemError("tee", errno: ENOSYS, context: description) }
+        let n = retryingEINTR { tee(rawValue, pipe.rawValue, maxBytes, spliceNonBlocking) }
+        if n < 0 && errno == EAGAIN { return nil }
         guard n >= 0 else { throw SystemError.current("tee", context: description) }
         return n
     }

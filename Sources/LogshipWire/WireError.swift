@@ -1,5 +1,5 @@
-/// Why a frame or message could not be decoded. Any of these closes the one
-/// stream it came from; the message says what was wrong and where.
+/// Why a frame or message could not be decoded; the message says what was wrong and
+/// where. The reader skips to the next frame it can recognise (`FrameResync`).
 public enum WireError: Error, Equatable, CustomStringConvertible, Sendable {
     case frameTooLarge(length: Int, limit: Int)
     case truncatedVarint(offset: Int)

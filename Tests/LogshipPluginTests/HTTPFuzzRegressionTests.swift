@@ -37,7 +37,7 @@ import Testing
     /// Reproducer: {"File":"f","Info":{"Config":{"syslog-address":"udp://h","tag":"{{((((…"}}} with 10,000 `(`.
     @Test func deeplyNestedTagTemplateIsRefusedNotACrash() async {
         await #expect(processExitsWith: .success) {
-            let api = PluginAPI(streams: makeRegistry(), log: testLog)
+            let api = PluginAPI(streams: try makeRegistry(), log: testLog)
             let tag = "{{" + String(repeating: "(", count: 1_000_000) + "}}"
             let body: JSONValue = ["File": "/run/docker/logging/deep", "Info": ["Config": ["syslog-address": "udp://127.0.0.1:514", "tag": .string(tag)]]]
             let response = api.handle(HTTPRequest(method: "POST", path: "/LogDriver.StartLogging", body: body.serialized()))
@@ -53,7 +53,7 @@ import Testing
     @Test func lineFeedInALabelValueCannotSplitASyslogMessage() throws {
         let receiver = try LineReceiver()
         defer { receiver.close() }
-        let api = PluginAPI(streams: makeRegistry(), log: testLog)
+        let api = PluginAPI(streams: try makeRegistry(), log: testLog)
         let fifo = try DaemonFIFO(name: "sd-newline")
         defer { fifo.close() }
         let info: JSONValue = [

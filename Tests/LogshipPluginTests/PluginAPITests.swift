@@ -3,7 +3,11 @@ import Testing
 @testable import LogshipPlugin
 
 @Suite struct PluginAPITests {
-    private let api = PluginAPI(streams: makeRegistry(), log: testLog)
+    private let api: PluginAPI
+
+    init() throws {
+        api = PluginAPI(streams: try makeRegistry(), log: testLog)
+    }
 
     private func call(_ path: String, _ body: String = "", method: String = "POST") -> (Int, JSONValue?) {
         let response = api.handle(HTTPRequest(method: method, path: path, body: Array(body.utf8)))

@@ -99,8 +99,8 @@ final class LineReceiver: @unchecked Sendable {
 
 let testLog = LogSink(minimumLevel: .error)
 
-func makeRegistry(environment: [String: String] = [:]) -> StreamRegistry {
-    StreamRegistry(resolver: OptionResolver(environment: environment, hostname: "testhost"),
+func makeRegistry(environment: [String: String] = [:]) throws -> StreamRegistry {
+    try StreamRegistry(resolver: OptionResolver(environment: environment, hostname: "testhost"),
                    destinations: DestinationRegistry(queueCapacityBytes: 4 << 20, log: testLog), log: testLog)
 }
 

@@ -10,7 +10,7 @@ import Testing
     @Test func framesReachTheReceiverAndStopLoggingDrainsToEOF() throws {
         let receiver = try LineReceiver()
         defer { receiver.close() }
-        let registry = makeRegistry()
+        let registry = try makeRegistry()
         let fifo = try DaemonFIFO()
         try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), record: false)
         try fifo.write(dockerFrame("stdout", Array("first".utf8)))
@@ -29,7 +29,7 @@ import Testing
     @Test func splitLineIsReassembledAndFlushedAtEOF() throws {
         let receiver = try LineReceiver()
         defer { receiver.close() }
-        let registry = makeRegistry()
+        let registry = try makeRegistry()
         let fifo = try DaemonFIFO()
         try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), record: false)
         let id = String(repeating: "ab", count: 32)
@@ -48,7 +48,7 @@ import Testing
     @Test func frameLargerThanThePipeIsStillRead() throws {
         let receiver = try LineReceiver()
         defer { receiver.close() }
-        let registry = makeRegistry()
+        let registry = try makeRegistry()
         let fifo = try DaemonFIFO()
         try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), record: false)
         // A frame of just under 1 MiB cannot sit whole in a 1 MiB pipe beside its header:
@@ -64,23 +64,25 @@ import Testing
         #expect(registry.waitForStreams(until: MonotonicClock.now() + 5_000_000_000))
     }
 
-    @Test func corruptFrameEndsOnlyThatStreamAndKeepsDraining() throws {
+    @Test func corruptBytesAreSkippedToTheNextFrame() throws {
         let receiver = try LineReceiver()
         defer { receiver.close() }
-        let registry = makeRegistry()
+        let registry = try makeRegistry()
         let good = try DaemonFIFO(name: "good")
         let bad = try DaemonFIFO(name: "bad")
         let options = ["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]
         try registry.start(file: good.path, info: containerInfo(options), record: false)
         try registry.start(file: bad.path, info: containerInfo(options), record: false)
         try bad.write(dockerFrame("stdout", Array("before".utf8)) + [0x7F, 0xFF, 0xFF, 0xFF])
-        // The corrupt stream is still drained: 1 MiB more must not block this writer.
+        // 1 MiB that is not a frame must neither block this writer nor end the stream:
+        // the reader skips it and goes on with the next frame.
         try bad.write([UInt8](repeating: 0x41, count: 1 << 20))
+        try bad.write(dockerFrame("stdout", Array("after".utf8)))
         try good.write(dockerFrame("stdout", Array("unaffected".utf8)))
         good.close()
         bad.close()
-        #expect(receiver.waitForLines(2))
-        #expect(Set(receiver.lines) == ["before", "unaffected"])
+        #expect(receiver.waitForLines(3))
+        #expect(Set(receiver.lines) == ["before", "after", "unaffected"])
         #expect(registry.waitForStreams(until: MonotonicClock.now() + 5_000_000_000))
     }
 
@@ -92,7 +94,7 @@ import Testing
             for name in (try? FileSystem.listDirectory(state)) ?? [] { FileSystem.remove(state + "/" + name) }
             FileSystem.removeDirectory(state)
         }
-        let registry = StreamRegistry(resolver: OptionResolver(environment: [:], hostname: "testhost"),
+        let registry = try StreamRegistry(resolver: OptionResolver(environment: [:], hostname: "testhost"),
                                       destinations: DestinationRegistry(queueCapacityBytes: 4 << 20, log: testLog),
                                       stateDirectory: state, log: testLog)
         let fifo = try DaemonFIFO()
@@ -116,7 +118,7 @@ import Testing
     }
 
     @Test func startIsRefusedWithTheOptionErrorAndNothingIsLeftOpen() throws {
-        let registry = makeRegistry()
+        let registry = try makeRegistry()
         let fifo = try DaemonFIFO()
         defer { fifo.close() }
         do {
@@ -129,7 +131,7 @@ import Testing
     }
 
     @Test func startNeverDialsAndSucceedsWhileTheReceiverIsDown() throws {
-        let registry = makeRegistry()
+        let registry = try makeRegistry()
         let fifo = try DaemonFIFO()
         let start = MonotonicClock.now()
         // 192.0.2.1 is TEST-NET-1: a connect there would hang until its timeout.
@@ -141,7 +143,7 @@ import Testing
     }
 
     @Test func dockerLogsPairWithAnEmptyFIFOIsHarmless() throws {
-        let registry = makeRegistry()
+        let registry = try makeRegistry()
         for _ in 0..<20 {
             let fifo = try DaemonFIFO()
             try registry.start(file: fifo.path, info: containerInfo(["syslog-address": "udp://127.0.0.1:9"]), record: false)
@@ -152,8 +154,8 @@ import Testing
         registry.stop(file: "/never/started")
     }
 
-    @Test func missingFIFOIsAClearError() {
-        let registry = makeRegistry()
+    @Test func missingFIFOIsAClearError() throws {
+        let registry = try makeRegistry()
         do {
             try registry.start(file: "/tmp/logship-no-such-fifo", info: containerInfo(["syslog-address": "udp://h"]), record: false)
             Issue.record("expected a refusal")

@@ -1,38 +1,9 @@
 import Testing
 @testable import LogshipWire
 
-/// Builds entries the way the daemon's copier does (protocol reference §5.6).
-private struct Piece {
-    var source = "stdout"
-    var time: Int64 = 1
-    var line: [UInt8]
-    var meta: (last: Bool, id: String, ordinal: Int32)?
-}
-
 private func run(_ pieces: [Piece], maxLineBytes: Int = 1 << 20, flush: Bool = true) -> (lines: [(LogSource, Int64, [UInt8])], reassembler: Reassembler) {
     var reassembler = Reassembler(maxLineBytes: maxLineBytes)
-    var out: [(LogSource, Int64, [UInt8])] = []
-    for piece in pieces {
-        piece.line.withUnsafeBytes { line in
-            Array(piece.source.utf8).withUnsafeBytes { source in
-                Array((piece.meta?.id ?? "").utf8).withUnsafeBytes { id in
-                    var entry = LogEntry()
-                    entry.sourceBytes = source
-                    entry.timeNano = piece.time
-                    entry.line = line
-                    if let meta = piece.meta {
-                        entry.partial = true
-                        var m = PartialMetadata()
-                        m.last = meta.last
-                        m.id = id
-                        m.ordinal = meta.ordinal
-                        entry.partialMetadata = m
-                    }
-                    reassembler.push(entry) { out.append(($0.source, $0.timeNano, Array($0.bytes))) }
-                }
-            }
-        }
-    }
+    var out = push(pieces, into: &reassembler)
     if flush { reassembler.flush { out.append(($0.source, $0.timeNano, Array($0.bytes))) } }
     return (out, reassembler)
 }

@@ -66,3 +66,38 @@ func hexBytes(_ text: Substring) -> [UInt8] {
     }
     return bytes
 }
+
+/// An entry built the way the daemon's copier does (protocol reference §5.6).
+struct Piece {
+    var source = "stdout"
+    var time: Int64 = 1
+    var line: [UInt8]
+    var meta: (last: Bool, id: String, ordinal: Int32)?
+}
+
+/// Pushes `pieces` into `reassembler`; returns the lines it emitted.
+func push(_ pieces: [Piece], into reassembler: inout Reassembler) -> [(LogSource, Int64, [UInt8])] {
+    var out: [(LogSource, Int64, [UInt8])] = []
+    for piece in pieces {
+        piece.line.withUnsafeBytes { line in
+            Array(piece.source.utf8).withUnsafeBytes { source in
+                Array((piece.meta?.id ?? "").utf8).withUnsafeBytes { id in
+                    var entry = LogEntry()
+                    entry.sourceBytes = source
+                    entry.timeNano = piece.time
+                    entry.line = line
+                    if let meta = piece.meta {
+                        entry.partial = true
+                        var m = PartialMetadata()
+                        m.last = meta.last
+                        m.id = id
+                        m.ordinal = meta.ordinal
+                        entry.partialMetadata = m
+                    }
+                    reassembler.push(entry) { out.append(($0.source, $0.timeNano, Array($0.bytes))) }
+                }
+            }
+        }
+    }
+    return out
+}

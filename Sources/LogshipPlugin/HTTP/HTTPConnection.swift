@@ -7,7 +7,7 @@ struct HTTPConnection {
     let socket: Socket
     let name: String
     let limits: HTTPServerLimits
-    let stopSignal: HTTPStopSignal
+    let stopSignal: StopSignal
     let log: @Sendable (String) -> Void
     let handler: @Sendable (HTTPRequest) -> HTTPResponse
 

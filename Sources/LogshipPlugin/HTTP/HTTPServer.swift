@@ -20,7 +20,7 @@ public final class HTTPServer: @unchecked Sendable {
 
     private enum State {
         case idle
-        case running(HTTPStopSignal)
+        case running(StopSignal)
         case stopping
         case stopped
     }
@@ -44,7 +44,7 @@ public final class HTTPServer: @unchecked Sendable {
     public func start() throws {
         try stateLock.withLock {
             guard case .idle = state else { return }
-            let stopSignal = try HTTPStopSignal()
+            let stopSignal = try StopSignal()
             try spawnThread(name: "http-accept") { [self] in
                 acceptLoop(stopSignal: stopSignal)
             }
@@ -73,7 +73,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    private func acceptLoop(stopSignal: HTTPStopSignal) {
+    private func acceptLoop(stopSignal: StopSignal) {
         var lastFailure: Int32 = 0
         while !stopSignal.isTriggered {
             do {
@@ -101,7 +101,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    private func admit(_ socket: Socket, stopSignal: HTTPStopSignal) {
+    private func admit(_ socket: Socket, stopSignal: StopSignal) {
         let admitted = openConnections.withLock { open in
             guard open < limits.maxConnections else { return false }
             open += 1

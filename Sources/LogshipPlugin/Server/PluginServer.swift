@@ -15,7 +15,7 @@ public final class PluginServer: @unchecked Sendable {
         var delivery = settings.delivery
         delivery.spoolRoot = settings.spoolRequested ? PluginServer.usableDirectory(settings.spoolDirectory, "spool", log) : nil
         destinations = DestinationRegistry(settings: delivery, log: log)
-        streams = StreamRegistry(resolver: resolver, destinations: destinations, stateDirectory: settings.streamsDirectory, log: log)
+        streams = try StreamRegistry(resolver: resolver, destinations: destinations, stateDirectory: settings.streamsDirectory, log: log)
         let api = PluginAPI(streams: streams, log: log)
         http = HTTPServer(socket: try Socket.listenUnix(path: settings.socketPath), log: { [log] in log.info($0) }, handler: { api.handle($0) })
         if let address = settings.metricsAddress {
@@ -44,9 +44,23 @@ public final class PluginServer: @unchecked Sendable {
         let deadline = MonotonicClock.now() + gracePeriodNanoseconds
         http.stop()
         let open = streams.activeCount
+        // Readers first: a reader stops between reads, and what it has not consumed
+        // stays in Docker's FIFO for the next run, so stopping one loses nothing. Only
+        // then can the queues close without a reader still feeding them.
+        var running = streams.stopReaders(until: MonotonicClock.now() + 500_000_000)
+        if running > 0 {
+            // Blocked handing a batch to a full queue (QUEUE_OVERFLOW=block): refused now,
+            // they leave that batch in the FIFO.
+            destinations.stopAccepting()
+            running = streams.stopReaders(until: MonotonicClock.now() + 1_000_000_000)
+        }
         if open > 0 {
             log.info("shutting down with \(open) log streams open; they are re-attached at the next start")
         }
+        if running > 0 {
+            log.error("\(running) stream readers did not stop; their last read may be delivered twice after the restart")
+        }
+        destinations.stopAccepting()
         for stats in destinations.shutdown(deadline: deadline) where stats.queue.pendingMessages > 0 {
             let kept = stats.queue.spoolBytes > 0 ? "kept in the spool for the next start" : "lost (no spool)"
             log.warn("destination=\(stats.destination) framing=\(stats.framing) \(stats.queue.pendingMessages) messages not delivered before shutdown: \(kept)")

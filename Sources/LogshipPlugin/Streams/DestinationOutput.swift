@@ -5,8 +5,8 @@ import LogshipWire
 /// One destination of one stream: its formatter and the batch being filled for it.
 protocol DestinationOutput: AnyObject {
     func append(_ line: Line)
-    /// Hands the batch to the destination's queue.
-    func flush()
+    /// Hands the batch to the destination's queue; false when the queue refused it.
+    func flush() -> Bool
 }
 
 /// A destination output for one concrete formatter type. Generic so the formatter
@@ -42,7 +42,7 @@ final class FormattedOutput<Formatter: LineFormatter>: DestinationOutput {
             formatter.append(line, to: &batch.bytes)
             batch.endMessage()
         }
-        if batch.bytes.count >= Self.flushThreshold { flush() }
+        if batch.bytes.count >= Self.flushThreshold { _ = flush() }
     }
 
     /// A line too long for one datagram goes out as several messages, each a valid
@@ -58,8 +58,8 @@ final class FormattedOutput<Formatter: LineFormatter>: DestinationOutput {
         }
     }
 
-    func flush() {
-        if !batch.isEmpty { destination.enqueue(&batch) }
+    func flush() -> Bool {
+        batch.isEmpty || destination.enqueue(&batch)
     }
 }
 

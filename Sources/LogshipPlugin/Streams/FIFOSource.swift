@@ -1,108 +1,139 @@
 import LogshipSystem
 
-/// Where a stream reader gets its bytes: the unconsumed head of the FIFO, then a
-/// promise about how much of it was dealt with.
-protocol FIFOSource {
-    /// Waits for data and returns the bytes at the head of the stream that have not
-    /// been consumed yet (valid until the next call); nil at end of stream.
-    mutating func available() throws -> UnsafeRawBufferPointer?
-    /// The first `count` bytes of what `available` returned are safely handed on.
-    mutating func consume(_ count: Int) throws
-    /// The most bytes `available` can ever return at once.
-    var capacity: Int { get }
-    var reads: Int { get }
-    /// Releases the source's buffer and descriptors (not the FIFO's).
-    func close()
-}
-
-/// Peeks at the FIFO with `tee` and consumes only what has been handed to the
-/// destination queues (and so is in the spool). If the plugin is killed in between,
-/// those bytes are still in Docker's pipe and the re-attached plugin reads them
-/// again: a crash can duplicate a few lines, never lose them.
-struct PeekingSource: FIFOSource {
-    private let fifo: FileDescriptor
-    private let pipe: (read: FileDescriptor, write: FileDescriptor)
-    private let buffer: UnsafeMutableRawBufferPointer
-    let capacity: Int
-    private(set) var reads = 0
-
-    init(fifo: FileDescriptor) throws {
-        self.fifo = fifo
-        pipe = try FileDescriptor.pipe()
-        let fifoSize = (try? fifo.pipeSize()) ?? 65536
-        let granted = (try? pipe.write.setPipeSize(fifoSize)) ?? ((try? pipe.write.pipeSize()) ?? 65536)
-        capacity = granted
-        buffer = .allocate(byteCount: granted, alignment: 16)
+/// Where a stream reader gets its bytes: the unconsumed head of Docker's FIFO, peeked
+/// at with `tee(2)`, and consumed only once the reader has handed it on. If the plugin
+/// dies in between, those bytes are still in the FIFO and the re-attached plugin reads
+/// them again: a crash can repeat a few lines, never lose them.
+///
+/// The source owns the decisions about the FIFO itself: how large a peek can be (it
+/// grows the peek pipe, and the FIFO, for a frame that does not fit), when a writer
+/// left in the middle of a frame, and the one degraded mode: a frame that no pipe can
+/// be made large enough to peek at whole is read the consuming way (logged at warn),
+/// so a plugin killed while it holds such a frame loses that frame and the next run
+/// resynchronises on the frame after it.
+struct FIFOSource {
+    enum Event {
+        /// The unconsumed head of the stream; valid until the next call.
+        case bytes(UnsafeRawBufferPointer)
+        /// The writer is gone and everything was read; `incompleteBytes` of a frame it
+        /// never finished are left over.
+        case endOfStream(incompleteBytes: Int)
+        /// The plugin is stopping: nothing more is read or consumed.
+        case stopped
     }
 
-    mutating func available() throws -> UnsafeRawBufferPointer? {
-        let n = try fifo.peek(into: pipe.write, maxBytes: capacity)
-        if n == 0 { return nil }
-        reads += 1
-        var got = 0
-        while got < n {
-            let r = try pipe.read.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[got..<n]))
-            if r == 0 { break }
-            got += r
-        }
-        return UnsafeRawBufferPointer(rebasing: buffer[..<got])
-    }
-
-    mutating func consume(_ count: Int) throws {
-        try fifo.discard(count, using: buffer)
-    }
-
-    func close() {
-        pipe.read.close()
-        pipe.write.close()
-        buffer.deallocate()
-    }
-}
-
-/// Plain reads that consume as they go, keeping an incomplete frame for the next
-/// read. Used where peeking cannot work: no `tee`, or a frame larger than the pipe.
-struct ConsumingSource: FIFOSource {
-    private let fifo: FileDescriptor
+    private let fifo: FileDescriptor  // owned by the reader
+    private let peekPipe: (read: FileDescriptor, write: FileDescriptor)  // owned here
     private var buffer: UnsafeMutableRawBufferPointer
-    private var filled = 0
-    private var consumed = 0
+    /// The most bytes one peek can return (the peek pipe's size).
+    private(set) var capacity: Int
+    /// Bytes read the consuming way (degraded mode) and not yet handed on.
+    private var held = 0
     private(set) var reads = 0
+    private var degradedReported = false
+    private let log: LogSink
+    private let label: String
 
-    init(fifo: FileDescriptor, capacity: Int) {
+    /// A peek pipe as large as the FIFO: Docker's FIFO keeps its default size (64 KiB),
+    /// which holds any frame the daemon writes (at most 16 KiB of line and its header).
+    init(fifo: FileDescriptor, log: LogSink, label: String) throws {
         self.fifo = fifo
+        self.log = log
+        self.label = label
+        peekPipe = try FileDescriptor.pipe()
+        let fifoSize = (try? fifo.pipeSize()) ?? 65536
+        capacity = (try? peekPipe.write.setPipeSize(fifoSize)) ?? ((try? peekPipe.write.pipeSize()) ?? 4096)
         buffer = .allocate(byteCount: capacity, alignment: 16)
     }
 
-    var capacity: Int { buffer.count }
+    func close() {
+        peekPipe.read.close()
+        peekPipe.write.close()
+        buffer.deallocate()
+    }
 
-    /// Makes room for a frame of `size` bytes (the decoder's limit bounds it).
-    mutating func reserve(_ size: Int) {
-        guard size > buffer.count else { return }
-        let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 16)
-        larger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: filled)
+    /// Waits for the head of the stream, at least `minimum` bytes of it when that much
+    /// is needed to finish a frame (0: whatever is there).
+    mutating func next(atLeast minimum: Int, stop: StopSignal) throws -> Event {
+        if held > 0 || (minimum > capacity && !canPeek(minimum)) {
+            return try readConsuming(atLeast: minimum, stop: stop)
+        }
+        while true {
+            if stop.isTriggered { return .stopped }
+            guard let teed = try fifo.peekIfAvailable(into: peekPipe.write, maxBytes: capacity) else {
+                if try !waitForData(stop) { return .stopped }
+                continue
+            }
+            if teed == 0 { return .endOfStream(incompleteBytes: 0) }
+            reads += 1
+            var got = 0
+            while got < teed {
+                let n = try peekPipe.read.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[got..<teed]))
+                if n == 0 { break }
+                got += n
+            }
+            if got >= max(minimum, 1) { return .bytes(UnsafeRawBufferPointer(rebasing: buffer[..<got])) }
+            // The rest of a frame: Docker writes a frame with one write(), so it is on
+            // its way, unless the writer is gone.
+            if fifo.isHungUp() { return .endOfStream(incompleteBytes: got) }
+            if stop.wait(nanoseconds: 1_000_000) { return .stopped }
+        }
+    }
+
+    /// The first `count` bytes of what `next` returned are safely handed on.
+    mutating func consume(_ count: Int) throws {
+        guard count > 0 else { return }
+        if held > 0 {
+            held -= count
+            if held > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + count, byteCount: held) }
+        } else {
+            try fifo.discard(count, using: buffer)
+        }
+    }
+
+    /// Blocks until the FIFO has data (or its writer left) or the plugin stops.
+    private func waitForData(_ stop: StopSignal) throws -> Bool {
+        let ready = try FileDescriptor.waitReadable([fifo, stop.descriptor], timeoutMilliseconds: -1)
+        return !ready[1] && !stop.isTriggered
+    }
+
+    /// Makes the peek pipe (and the FIFO) large enough for a frame of `bytes`.
+    private mutating func canPeek(_ bytes: Int) -> Bool {
+        do {
+            if try fifo.pipeSize() < bytes { try fifo.setPipeSize(bytes) }
+            let granted = try peekPipe.write.setPipeSize(bytes)
+            capacity = granted
+            if granted > buffer.count { resize(to: granted) }
+            log.debug("\(label) peek pipe grown to \(granted) bytes for a frame of \(bytes)")
+            return true
+        } catch {
+            if !degradedReported {
+                degradedReported = true
+                log.warn("\(label) a frame of \(bytes) bytes does not fit the pipes (\(error)); reading such frames without peeking: a plugin crash while one is read loses it")
+            }
+            return false
+        }
+    }
+
+    /// Degraded mode: reads exactly up to `minimum` bytes, taking them out of the FIFO.
+    private mutating func readConsuming(atLeast minimum: Int, stop: StopSignal) throws -> Event {
+        if minimum > buffer.count { resize(to: minimum) }
+        if held == 0 && stop.isTriggered { return .stopped }
+        // Once a frame is partly taken, it is finished whatever happens: the daemon
+        // writes it in one piece, so the rest is already there or coming.
+        repeat {
+            let n = try fifo.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[held..<max(minimum, held + 1)]))
+            if n == 0 { return .endOfStream(incompleteBytes: held) }
+            reads += 1
+            held += n
+        } while held < minimum
+        return .bytes(UnsafeRawBufferPointer(rebasing: buffer[..<held]))
+    }
+
+    private mutating func resize(to bytes: Int) {
+        let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 16)
+        if held > 0 { larger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: held) }
         buffer.deallocate()
         buffer = larger
     }
-
-    func close() { buffer.deallocate() }
-
-    mutating func available() throws -> UnsafeRawBufferPointer? {
-        if consumed > 0 {
-            filled -= consumed
-            if filled > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + consumed, byteCount: filled) }
-            consumed = 0
-        }
-        let n = try fifo.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-        if n == 0 { return nil }
-        reads += 1
-        filled += n
-        return UnsafeRawBufferPointer(rebasing: buffer[..<filled])
-    }
-
-    mutating func consume(_ count: Int) throws {
-        consumed = count
-    }
-
-    /// Bytes received but never consumed (an incomplete frame at end of stream).
-    var leftover: Int { filled - consumed }
 }

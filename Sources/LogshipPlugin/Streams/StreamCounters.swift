@@ -8,16 +8,19 @@ final class StreamCounters: Sendable {
     let entries = Atomic<Int>(0)
     let bytes = Atomic<Int>(0)
     let reassembledLines = Atomic<Int>(0)
-    /// Streams closed because a frame could not be decoded.
+    /// Damaged places in streams (bytes that did not decode), and the bytes skipped.
     let decodeErrors = Atomic<Int>(0)
-    let discardedBytes = Atomic<Int>(0)
+    let skippedBytes = Atomic<Int>(0)
+    /// Lines of streams that had no usable settings, read and thrown away.
+    let discardedLines = Atomic<Int>(0)
 
-    func record(_ outcome: StreamOutcome) {
-        ended.add(1, ordering: .relaxed)
+    func record(_ outcome: StreamOutcome, discarding: Bool) {
+        if !outcome.stopped { ended.add(1, ordering: .relaxed) }
         entries.add(outcome.entries, ordering: .relaxed)
         bytes.add(outcome.bytesRead, ordering: .relaxed)
         reassembledLines.add(outcome.reassembledLines, ordering: .relaxed)
-        if outcome.failure != nil { decodeErrors.add(1, ordering: .relaxed) }
-        discardedBytes.add(outcome.discardedBytes, ordering: .relaxed)
+        decodeErrors.add(outcome.corruptions, ordering: .relaxed)
+        skippedBytes.add(outcome.skippedBytes, ordering: .relaxed)
+        if discarding { discardedLines.add(outcome.lines, ordering: .relaxed) }
     }
 }

@@ -17,52 +17,150 @@ public final class StreamPipeline {
     private let outputs: [DestinationOutput]
     /// Entries decoded so far.
     @exclusivity(unchecked) public private(set) var entries = 0
+    /// Lines handed to the outputs (or, without outputs, thrown away) so far.
+    @exclusivity(unchecked) public private(set) var lines = 0
+    /// Searching for the next frame after bytes that did not decode.
+    @exclusivity(unchecked) private var resynchronising = false
+    /// `reassembler.changes` when the last checkpoint was taken.
+    @exclusivity(unchecked) private var checkpointedChanges = 0
+    @exclusivity(unchecked) private var checkpointOnDisk = CheckpointOnDisk.none
 
-    public init(settings: StreamSettings, destinations: [(Destination, MessageFormatter)], decoder: FrameDecoder = FrameDecoder()) {
+    private enum CheckpointOnDisk {
+        case none
+        /// Lines in progress (and possibly lines that ended).
+        case lines
+        /// Only lines that ended, kept for one more read.
+        case tombstones
+    }
+
+    /// What one `consume` did with the bytes it was given.
+    public struct Consumed {
+        /// Bytes dealt with from the start (frames decoded, bytes skipped); the rest is
+        /// the beginning of a frame that needs more bytes.
+        public var bytes = 0
+        /// At least this many bytes from `bytes` on are needed before the next frame can
+        /// be decoded; nil when everything given was used.
+        public var nextFrameBytes: Int?
+        /// Bytes skipped because they were not frames, and the first reason why.
+        public var skippedBytes = 0
+        public var error: WireError?
+    }
+
+    /// - Parameter destinations: none makes a pipeline that reads and counts lines but
+    ///   delivers nothing (a stream whose settings cannot be resolved at all).
+    public init(settings: StreamSettings?, maxLineBytes: Int, destinations: [(Destination, MessageFormatter)], decoder: FrameDecoder = FrameDecoder()) {
         self.decoder = decoder
-        reassembler = Reassembler(maxLineBytes: settings.maxLineBytes)
+        reassembler = Reassembler(maxLineBytes: maxLineBytes)
         outputs = destinations.map { makeOutput($0.0, $0.1) }
     }
 
-    public var reassembledLines: Int { reassembler.reassembledLines }
-
-    /// Decodes and handles every complete frame in `bytes`; returns how many bytes
-    /// they took (the rest is an incomplete frame to keep for the next read).
-    @inline(__always)
-    public func consume(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> Int {
-        var offset = 0
-        while case let .frame(body, end) = try decoder.next(in: bytes, from: offset) {
-            handle(try LogEntry.decode(UnsafeRawBufferPointer(rebasing: bytes[body])))
-            entries += 1
-            offset = end
-        }
-        return offset
+    public convenience init(settings: StreamSettings, destinations: [(Destination, MessageFormatter)], decoder: FrameDecoder = FrameDecoder()) {
+        self.init(settings: settings, maxLineBytes: settings.maxLineBytes, destinations: destinations, decoder: decoder)
     }
 
-    /// The size the frame at the start of `bytes` needs, when it is incomplete.
-    func pendingFrameBytes(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> Int? {
-        if case let .needMore(frameBytes) = try decoder.next(in: bytes, from: 0) { return frameBytes }
-        return nil
+    public var reassembledLines: Int { reassembler.reassembledLines }
+    public var repeatedPieces: Int { reassembler.repeatedPieces }
+
+    /// Decodes and handles every complete frame in `bytes`. Bytes that do not decode
+    /// are skipped up to the next recognisable frame (`FrameResync`): a damaged frame
+    /// costs that frame, not the rest of the stream.
+    @inline(__always)
+    public func consume(_ bytes: UnsafeRawBufferPointer) -> Consumed {
+        var result = Consumed()
+        var offset = 0
+        while offset < bytes.count {
+            if resynchronising {
+                guard let start = FrameResync.nextFrameStart(in: bytes, from: offset, maxFrameBytes: decoder.maxFrameBytes) else {
+                    // Keep the tail that could still begin a frame.
+                    let keep = min(FrameResync.recognitionBytes - 1, bytes.count - offset)
+                    result.skippedBytes += bytes.count - keep - offset
+                    offset = bytes.count - keep
+                    result.nextFrameBytes = keep + 1
+                    break
+                }
+                result.skippedBytes += start - offset
+                offset = start
+                resynchronising = false
+            }
+            do throws(WireError) {
+                guard case let .frame(body, end) = try decoder.next(in: bytes, from: offset) else {
+                    if case let .needMore(frameBytes) = try decoder.next(in: bytes, from: offset) { result.nextFrameBytes = frameBytes }
+                    break
+                }
+                handle(try LogEntry.decode(UnsafeRawBufferPointer(rebasing: bytes[body])))
+                entries += 1
+                offset = end
+            } catch {
+                if result.error == nil { result.error = error }
+                resynchronising = true
+                result.skippedBytes += 1
+                offset += 1
+            }
+        }
+        result.bytes = offset
+        return result
     }
 
     @inline(__always)
     func handle(_ entry: LogEntry) {
         reassembler.push(entry) { line in
+            lines += 1
             for output in outputs { output.append(line) }
         }
     }
 
     /// Hands everything formatted so far to the destination queues (after each read).
-    public func flush() {
-        for output in outputs { output.flush() }
+    /// False when a queue refused it (the plugin is stopping): the bytes it came from
+    /// must then stay in the FIFO.
+    public func flush() -> Bool {
+        var accepted = true
+        for output in outputs where !output.flush() { accepted = false }
+        return accepted
     }
 
     /// At end of stream: emits unfinished lines as they are, then flushes.
-    public func finish() {
+    @discardableResult
+    public func finish() -> Bool {
         reassembler.flush { line in
+            lines += 1
             for output in outputs { output.append(line) }
         }
-        flush()
+        return flush()
+    }
+
+    // MARK: Lines in progress across restarts
+
+    /// The lines in progress to keep on disk before the FIFO bytes that carried them are
+    /// consumed: nil when the file on disk is still right, an empty array when it can go.
+    ///
+    /// Call after the read's messages are spooled and before its bytes are consumed. A
+    /// line that started and ended within one read needs nothing: all its pieces stay in
+    /// the FIFO until then. Once lines in progress were written, the next checkpoint
+    /// also names the lines that ended since (their last pieces may be read again if
+    /// the plugin dies before consuming them); one read later that is no longer needed.
+    public func checkpointIfChanged() -> [UInt8]? {
+        switch checkpointOnDisk {
+        case .tombstones where !reassembler.hasPending:
+            checkpointOnDisk = .none
+            checkpointedChanges = reassembler.changes
+            return []
+        case .none where !reassembler.hasPending:
+            checkpointedChanges = reassembler.changes
+            return nil
+        default:
+            guard reassembler.changes != checkpointedChanges else { return nil }
+            let bytes = reassembler.checkpoint(sinceChanges: checkpointedChanges)
+            checkpointedChanges = reassembler.changes
+            checkpointOnDisk = reassembler.hasPending ? .lines : .tombstones
+            return bytes
+        }
+    }
+
+    /// Continues the lines a crashed or stopped run had in progress.
+    public func restore(checkpoint bytes: [UInt8]) throws(CheckpointError) {
+        try reassembler.restore(checkpoint: bytes)
+        checkpointedChanges = reassembler.changes
+        checkpointOnDisk = .lines
     }
 
     /// Builds the formatters a stream's settings ask for, in destination order.

@@ -1,121 +1,165 @@
+import LogshipDelivery
 import LogshipSystem
 import LogshipWire
 
-/// Reads one FIFO to its end: large reads, every complete frame decoded in place,
-/// entries through the pipeline, batches handed to the queues after each read, and
-/// only then the bytes taken out of Docker's pipe (see `PeekingSource`).
+/// Reads one FIFO until the daemon closes it or the plugin stops: large reads, every
+/// complete frame decoded in place, entries through the pipeline, batches handed to
+/// the queues after each read, then the lines still in progress checkpointed, and
+/// only then the bytes taken out of Docker's pipe (see `FIFOSource`).
 ///
 /// It never waits on anything but the FIFO: the queues it feeds never block (unless
 /// the operator chose QUEUE_OVERFLOW=block). After StopLogging it simply goes on
-/// until EOF, which comes when the daemon closes its end, so nothing is lost.
+/// until EOF, which comes when the daemon closes its end, so nothing is lost. Nothing
+/// ends it early: damaged bytes are skipped to the next frame, a failing system call
+/// is retried with backoff, and at shutdown it stops between reads, leaving what it
+/// has not consumed in the FIFO for the next run.
 final class StreamReader: @unchecked Sendable {
     let file: String
     let containerID: String
+    /// The FIFO; this reader owns it and closes it when it ends.
     private let descriptor: FileDescriptor
     private let pipeline: StreamPipeline
+    private let state: StreamStateStore
+    private let stop: StopSignal
     private let log: LogSink
     private let onEnd: @Sendable (StreamReader, StreamOutcome) -> Void
+    private let skipReports = RateLimiter()
+    private let failureReports = RateLimiter()
+    private let checkpointReports = RateLimiter()
 
     /// The daemon writes one frame per `write()`. A reader faster than the daemon
     /// would wake and read once per line; instead, after a read that was not a burst,
-    /// it waits this long so the next read collects many lines. The pipe is enlarged
-    /// to `pipeBytes`, so the daemon never blocks in that time (1 MiB at even
-    /// 100 MB/s lasts 10 ms). Added latency: at most this delay.
+    /// it waits this long so the next read collects many lines (the daemon keeps
+    /// writing meanwhile: 2 ms of even 20 MB/s fit Docker's 64 KiB FIFO). Added
+    /// latency: at most this delay.
     static let coalescingDelayNanoseconds: Int64 = 2_000_000
-    static let burstBytes = 64 * 1024
-    static let pipeBytes = 1 << 20
 
-    init(file: String, containerID: String, descriptor: FileDescriptor, pipeline: StreamPipeline, log: LogSink,
-         onEnd: @escaping @Sendable (StreamReader, StreamOutcome) -> Void) {
+    init(file: String, containerID: String, descriptor: FileDescriptor, pipeline: StreamPipeline, state: StreamStateStore,
+         stop: StopSignal, log: LogSink, onEnd: @escaping @Sendable (StreamReader, StreamOutcome) -> Void) {
         self.file = file
         self.containerID = containerID
         self.descriptor = descriptor
         self.pipeline = pipeline
+        self.state = state
+        self.stop = stop
         self.log = log
         self.onEnd = onEnd
     }
 
+    private var label: String { "container=\(containerID.prefix(12)) file=\(file)" }
+
     func run() {
         var outcome = StreamOutcome()
-        var source: any FIFOSource = FileDescriptor.canPeekPipes
-            ? ((try? PeekingSource(fifo: descriptor)) ?? ConsumingSource(fifo: descriptor, capacity: StreamReader.pipeBytes) as any FIFOSource)
-            : ConsumingSource(fifo: descriptor, capacity: StreamReader.pipeBytes)
-        do {
-            while let chunk = try source.available() {
-                let used = try pipeline.consume(chunk)
-                pipeline.flush()
-                try source.consume(used)
-                outcome.bytesRead += used
-                let rest = UnsafeRawBufferPointer(rebasing: chunk[used...])
-                if !rest.isEmpty, let needed = try pipeline.pendingFrameBytes(rest) {
-                    if needed > source.capacity {
-                        source = makeRoom(in: source, frameBytes: needed, outcome: &outcome)
-                        continue
+        restoreLinesInProgress()
+        var source: FIFOSource?
+        var nextFrameBytes = 0
+        var backoff = Backoff(initialNanoseconds: 100_000_000, maximumNanoseconds: 5_000_000_000)
+        reading: while true {
+            do {
+                if source == nil { source = try FIFOSource(fifo: descriptor, log: log, label: label) }
+                switch try source!.next(atLeast: nextFrameBytes, stop: stop) {
+                case .stopped:
+                    outcome.stopped = true
+                    break reading
+                case let .endOfStream(incompleteBytes):
+                    outcome.truncatedBytes = incompleteBytes
+                    break reading
+                case let .bytes(chunk):
+                    let consumed = pipeline.consume(chunk)
+                    if consumed.skippedBytes > 0 { reportSkipped(consumed, &outcome) }
+                    guard pipeline.flush() else {
+                        // The queues no longer accept (the plugin is stopping): these
+                        // bytes stay in the FIFO for the next run.
+                        outcome.stopped = true
+                        break reading
                     }
-                    if used == 0 && source is PeekingSource && descriptor.isHungUp() {
-                        outcome.truncatedBytes = rest.count  // the writer left in the middle of a frame
-                        break
+                    checkpointLinesInProgress()
+                    try source!.consume(consumed.bytes)
+                    outcome.bytesRead += consumed.bytes
+                    nextFrameBytes = consumed.nextFrameBytes ?? 0
+                    backoff.reset()
+                    if chunk.count < min(64 * 1024, source!.capacity / 2) && nextFrameBytes == 0
+                        && stop.wait(nanoseconds: StreamReader.coalescingDelayNanoseconds) {
+                        outcome.stopped = true
+                        break reading
                     }
                 }
-                if chunk.count < StreamReader.burstBytes {
-                    sleep(nanoseconds: StreamReader.coalescingDelayNanoseconds)
+            } catch {
+                // A system call failed (ENOMEM, EMFILE...), not the stream: nothing was
+                // consumed that is not handed on, so reading resumes where it stands.
+                outcome.readFailures += 1
+                if let suppressed = failureReports.admit() {
+                    log.error("\(label) reading failed: \(error); retrying\(suppressed > 0 ? " (\(suppressed) similar suppressed)" : "")")
+                }
+                source?.close()
+                source = nil
+                if stop.wait(nanoseconds: backoff.next()) {
+                    outcome.stopped = true
+                    break reading
                 }
             }
-            if let consuming = source as? ConsumingSource, consuming.leftover > 0 {
-                outcome.truncatedBytes = consuming.leftover
-            }
-        } catch let error as WireError {
-            outcome.failure = "\(error)"
-            outcome.discardedBytes = drainAfterCorruption()
-        } catch {
-            outcome.failure = "\(error)"
         }
-        outcome.reads += source.reads
-        source.close()
-        pipeline.finish()
+        outcome.reads = source?.reads ?? 0
+        source?.close()
+        if !outcome.stopped { pipeline.finish() }
         outcome.entries = pipeline.entries
+        outcome.lines = pipeline.lines
         outcome.reassembledLines = pipeline.reassembledLines
+        outcome.repeatedPieces = pipeline.repeatedPieces
         descriptor.close()
         onEnd(self, outcome)
     }
 
-    /// A frame larger than what the source can hold: a consuming source grows its
-    /// buffer; a peeking one can never see it whole in the pipe, so the rest of the
-    /// stream is read the consuming way.
-    private func makeRoom(in source: any FIFOSource, frameBytes: Int, outcome: inout StreamOutcome) -> any FIFOSource {
-        if var consuming = source as? ConsumingSource {
-            consuming.reserve(frameBytes)
-            return consuming
+    /// Lines a previous run had in progress when it stopped or died.
+    private func restoreLinesInProgress() {
+        guard let bytes = state.loadCheckpoint(file: file) else { return }
+        do {
+            try pipeline.restore(checkpoint: bytes)
+            log.info("\(label) continuing the long lines in progress when the plugin last stopped")
+        } catch {
+            log.error("\(label) cannot read the checkpoint of long lines in progress (\(error)): their first pieces are lost")
         }
-        outcome.reads += source.reads
-        source.close()
-        log.debug("container=\(containerID.prefix(12)) frame of \(frameBytes) bytes exceeds the pipe; reading without peeking")
-        var consuming = ConsumingSource(fifo: descriptor, capacity: StreamReader.pipeBytes)
-        consuming.reserve(frameBytes)
-        return consuming
     }
 
-    /// A corrupt stream cannot be resynchronised (frames are only length-prefixed),
-    /// but the daemon keeps writing into it: if we stopped reading, the container would
-    /// block once the pipe filled. So the rest is read and discarded until EOF.
-    private func drainAfterCorruption() -> Int {
-        log.error("container=\(containerID.prefix(12)) file=\(file) log stream is corrupt; closing it and discarding the rest of it so the container does not block")
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
-        defer { scratch.deallocate() }
-        var discarded = 0
-        while let count = try? descriptor.read(into: scratch), count > 0 { discarded += count }
-        return discarded
+    /// Before consuming: the lines in progress must survive a crash, since the bytes of
+    /// their pieces are about to leave the FIFO.
+    private func checkpointLinesInProgress() {
+        guard let bytes = pipeline.checkpointIfChanged() else { return }
+        do {
+            try state.saveCheckpoint(file: file, bytes)
+        } catch {
+            // Refusing to consume would block the container: the line is at risk only
+            // if the plugin also dies before the line ends.
+            if let suppressed = checkpointReports.admit() {
+                log.warn("\(label) cannot record the long lines in progress (\(error)): a plugin crash now would cut them\(suppressed > 0 ? " (\(suppressed) similar suppressed)" : "")")
+            }
+        }
+    }
+
+    private func reportSkipped(_ consumed: StreamPipeline.Consumed, _ outcome: inout StreamOutcome) {
+        outcome.skippedBytes += consumed.skippedBytes
+        if consumed.error != nil { outcome.corruptions += 1 }
+        if let suppressed = skipReports.admit() {
+            let why = consumed.error.map { "\($0)" } ?? "not a frame"
+            log.error("\(label) skipped \(consumed.skippedBytes) bytes that are not log frames (\(why)); reading on from the next frame (\(outcome.skippedBytes) bytes skipped in this stream\(suppressed > 0 ? ", \(suppressed) reports suppressed" : ""))")
+        }
     }
 }
 
-/// What happened to a stream, reported once when it ends.
+/// What happened to a stream, reported once when its reader ends.
 struct StreamOutcome: Sendable {
     var bytesRead = 0
     var reads = 0
     var entries = 0
+    var lines = 0
     var reassembledLines = 0
+    var repeatedPieces = 0
     /// Bytes of an incomplete frame at EOF.
     var truncatedBytes = 0
-    var discardedBytes = 0
-    var failure: String?
+    /// Bytes that were not frames, and how many damaged places they came from.
+    var skippedBytes = 0
+    var corruptions = 0
+    var readFailures = 0
+    /// The plugin is stopping: the stream is not over, it is re-attached at the next start.
+    var stopped = false
 }

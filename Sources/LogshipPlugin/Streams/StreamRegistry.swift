@@ -14,11 +14,19 @@ public struct StartError: Error, CustomStringConvertible {
 
 /// The live log streams, by FIFO path: StartLogging adds one, its reader removes it
 /// at EOF. StopLogging only marks it; the reader's EOF is the real end.
+///
+/// A stream the plugin was reading when it stopped or died is re-attached at the next
+/// start from its record (Docker never sends StartLogging again), and never given up
+/// while its FIFO exists: today's settings if they resolve, else the ones it last
+/// resolved to, else it is read and its lines counted as dropped; a failure to open
+/// it or start its threads is retried with backoff. A FIFO nobody reads blocks its
+/// container.
 public final class StreamRegistry: @unchecked Sendable {
-    private struct Active {
-        let reader: StreamReader
-        let destinations: [Destination]
-        var stopRequested = false
+    private enum Entry {
+        /// Reserved while StartLogging (or a re-attach) sets the stream up, so that a
+        /// repeated request cannot start a second reader.
+        case starting
+        case reading(reader: StreamReader, destinations: [Destination], stopRequested: Bool)
     }
 
     private let resolver: OptionResolver
@@ -26,16 +34,23 @@ public final class StreamRegistry: @unchecked Sendable {
     private let state: StreamStateStore
     private let log: LogSink
     private let lock = ConditionLock()
-    private var active: [String: Active] = [:]
+    private var active: [String: Entry] = [:]
+    /// Records whose re-attach failed for a reason that may pass (EMFILE, a thread that
+    /// could not start): retried by one thread until they succeed or their FIFO is gone.
+    private var retries: [String: StreamRecord] = [:]
+    private var retryThreadRunning = false
+    /// Triggered at shutdown: readers stop between reads, retries end.
+    private let stopSignal: StopSignal
     let counters = StreamCounters()
 
     /// - Parameter stateDirectory: where open streams are recorded for re-attaching
     ///   after a restart; nil for none.
-    public init(resolver: OptionResolver, destinations: DestinationRegistry, stateDirectory: String? = nil, log: LogSink) {
+    public init(resolver: OptionResolver, destinations: DestinationRegistry, stateDirectory: String? = nil, log: LogSink) throws {
         self.resolver = resolver
         self.destinations = destinations
         self.state = StreamStateStore(directory: stateDirectory, log: log)
         self.log = log
+        stopSignal = try StopSignal()
     }
 
     public var activeCount: Int { lock.withLock { active.count } }
@@ -43,108 +58,155 @@ public final class StreamRegistry: @unchecked Sendable {
     /// Lines rebuilt from Docker's 16 KiB pieces, over all streams that have ended.
     public var reassembledLines: Int { counters.reassembledLines.load(ordering: .relaxed) }
 
-    /// Re-opens the FIFOs of streams a previous run of the plugin was reading when it
-    /// stopped. A FIFO that is gone, or has no writer left (its container stopped
-    /// meanwhile), ends at once and its record is dropped.
-    public func reattachSavedStreams() {
-        for (path, body) in state.saved() {
-            guard let json = try? JSONParser.parse(body), let request = try? StartLoggingRequest(json: json) else {
-                log.warn("dropping unreadable stream record \(path)")
-                FileSystem.remove(path)
-                continue
-            }
-            guard FileSystem.isFIFO(request.file) else {
-                log.info("container=\(request.info.shortID) file=\(request.file) is gone; not re-attaching")
-                FileSystem.remove(path)
-                continue
-            }
-            do {
-                try start(file: request.file, info: request.info, record: false)
-                counters.reattached.add(1, ordering: .relaxed)
-                log.info("container=\(request.info.shortID) re-attached to \(request.file)")
-            } catch {
-                log.error("container=\(request.info.shortID) cannot re-attach to \(request.file): \(error)")
-                FileSystem.remove(path)
-            }
-        }
-    }
+    // MARK: StartLogging and StopLogging
 
     /// Validates the options, opens the FIFO and starts its reader. Never touches the
     /// network: a container starts even when every destination is down.
     /// - Parameter record: keep a record of the stream so it can be re-attached after
-    ///   a plugin restart (false when re-attaching: it is recorded already).
+    ///   a plugin restart.
     public func start(file: String, info: ContainerInfo, record: Bool) throws(StartError) {
-        let settings: StreamSettings
-        do {
-            settings = try resolver.resolve(info)
-        } catch {
-            throw StartError(message: error.message)
-        }
-        let alreadyActive = lock.withLock { active[file] != nil }
-        if alreadyActive {
+        guard reserve(file) else {
             // The daemon retries a request whose answer timed out; the first one won.
             log.info("container=\(info.shortID) file=\(file) StartLogging repeated; already reading")
             return
         }
-        let descriptor = try openFIFO(file)
-
-        var acquired: [Destination] = []
-        var outputs: [(Destination, MessageFormatter)] = []
-        do {
-            for (key, formatter) in StreamPipeline.formatters(for: settings) {
-                let destination = try destinations.acquire(key)
-                acquired.append(destination)
-                outputs.append((destination, formatter))
-            }
-        } catch {
-            for destination in acquired { destinations.release(destination) }
-            descriptor.close()
-            throw StartError(message: "logship: cannot start a sender thread: \(error)")
-        }
-
-        if record {
-            // The container's environment can hold secrets: the record keeps only the
-            // variables the options select, which is all a re-attached stream needs.
-            let selected = Set(settings.context.attributes.map(\.key))
-            var kept = info
-            kept.containerEnv = info.containerEnv.filter { entry in
-                selected.contains(String(entry.prefix { $0 != "=" }))
-            }
+        do throws(StartError) {
+            let settings: StreamSettings
             do {
-                try state.save(file: file, request: StartLoggingRequest(file: file, info: kept).json.serialized())
+                settings = try resolver.resolve(info)
             } catch {
-                log.warn("container=\(info.shortID) cannot record its stream for re-attaching after a restart: \(error)")
+                throw StartError(message: error.message)
             }
-        }
-        let pipeline = StreamPipeline(settings: settings, destinations: outputs)
-        let reader = StreamReader(file: file, containerID: info.containerID, descriptor: descriptor, pipeline: pipeline, log: log) {
-            [weak self] reader, outcome in self?.readerEnded(reader, outcome)
-        }
-        lock.withLock { active[file] = Active(reader: reader, destinations: acquired) }
-        do {
-            try spawnThread(name: "read \(info.shortID)") { reader.run() }
+            let streamRecord = record ? StreamRecord(file: file, info: info, settings: settings) : nil
+            try attach(file: file, info: info, settings: settings, record: streamRecord, how: "started")
         } catch {
-            lock.withLock { active[file] = nil }
-            for destination in acquired { destinations.release(destination) }
-            descriptor.close()
-            state.remove(file: file)
-            throw StartError(message: "logship: cannot start a reader thread: \(error)")
+            unreserve(file)
+            throw error
         }
         counters.started.add(1, ordering: .relaxed)
-        let targets = outputs.map { "\($0.0.key)" }.joined(separator: " ")
-        log.info("container=\(info.shortID) name=\(info.name) started file=\(file) destinations=\(targets)")
     }
 
     /// Marks the stream as stopping; its reader carries on to EOF.
     public func stop(file: String) {
         let known = lock.withLock { () -> Bool in
-            guard active[file] != nil else { return false }
-            active[file]?.stopRequested = true
+            guard case let .reading(reader, destinations, _)? = active[file] else { return false }
+            active[file] = .reading(reader: reader, destinations: destinations, stopRequested: true)
             return true
         }
         if !known {
             // Its reader already hit EOF, or it was never ours: nothing to do either way.
             log.debug("StopLogging for \(file): stream already ended")
+        }
+    }
+
+    // MARK: Re-attaching after a restart
+
+    /// Re-opens the FIFOs of streams a previous run of the plugin was reading when it
+    /// stopped. A FIFO that is gone, or has no writer left (its container stopped
+    /// meanwhile), ends at once and its record is dropped.
+    public func reattachSavedStreams() {
+        for (path, body) in state.saved() {
+            guard let json = try? JSONParser.parse(body), let record = try? StreamRecord(json: json) else {
+                log.warn("dropping unreadable stream record \(path)")
+                FileSystem.remove(path)
+                continue
+            }
+            reattach(record)
+        }
+    }
+
+    /// One attempt; a failure that may pass leaves the record for the retry thread.
+    private func reattach(_ record: StreamRecord) {
+        let file = record.request.file
+        let info = record.request.info
+        guard FileSystem.isFIFO(file) else {
+            log.info("container=\(info.shortID) file=\(file) is gone; not re-attaching")
+            state.remove(file: file)
+            return
+        }
+        guard reserve(file) else { return }
+        let settings = settingsForReattaching(record)
+        do {
+            // A fresh resolution that differs is recorded: it is the new last good one.
+            let updated = settings.map { StreamRecord(request: record.request, resolved: $0.resolved) }
+            try attach(file: file, info: info, settings: settings,
+                       record: updated.flatMap { $0.resolved == record.resolved ? nil : $0 }, how: "re-attached")
+            counters.reattached.add(1, ordering: .relaxed)
+        } catch {
+            unreserve(file)
+            log.error("container=\(info.shortID) cannot re-attach to \(file) yet: \(error); retrying")
+            scheduleRetry(record)
+        }
+    }
+
+    /// Today's settings; else the ones the stream last resolved to; else nil (read and
+    /// count as dropped). Every fallback is logged with the reason.
+    private func settingsForReattaching(_ record: StreamRecord) -> StreamSettings? {
+        let info = record.request.info
+        let fresh: OptionError
+        do {
+            return try resolver.resolve(info, previous: record.resolved)
+        } catch {
+            fresh = error
+        }
+        if let recorded = record.resolved {
+            do {
+                let settings = try resolver.resolveAsRecorded(info, recorded)
+                log.warn("container=\(info.shortID) its options no longer resolve (\(fresh.message)); it keeps the settings it had until the problem is fixed and the plugin restarted")
+                return settings
+            } catch {
+                log.error("container=\(info.shortID) its recorded settings do not resolve either (\(error.message))")
+            }
+        }
+        log.error("container=\(info.shortID) no usable settings (\(fresh.message)): its log stream is read so the container does not block, and its lines are counted as dropped until the plugin is restarted with valid settings")
+        return nil
+    }
+
+    private func scheduleRetry(_ record: StreamRecord) {
+        let startThread = lock.withLock { () -> Bool in
+            retries[record.request.file] = record
+            defer { retryThreadRunning = true }
+            return !retryThreadRunning
+        }
+        guard startThread else { return }
+        do {
+            try spawnThread(name: "reattach") { [self] in retryLoop() }
+        } catch {
+            lock.withLock { retryThreadRunning = false }
+            log.error("cannot start the re-attach retry thread: \(error); the streams waiting for it are retried at the next start")
+        }
+    }
+
+    private func retryLoop() {
+        var backoff = Backoff(initialNanoseconds: 250_000_000, maximumNanoseconds: 10_000_000_000)
+        while !stopSignal.wait(nanoseconds: backoff.next()) {
+            let due = lock.withLock { () -> [StreamRecord] in
+                defer { retries.removeAll() }
+                return Array(retries.values)
+            }
+            for record in due { reattach(record) }
+            let done = lock.withLock { () -> Bool in
+                if retries.isEmpty { retryThreadRunning = false }
+                return retries.isEmpty
+            }
+            if done { return }
+        }
+        lock.withLock { retryThreadRunning = false }
+    }
+
+    // MARK: Shutdown
+
+    /// Tells every reader to stop between reads (what it has not consumed stays in the
+    /// FIFO for the next run) and waits for them until `deadline` (monotonic). Returns
+    /// how many are still running: those are blocked handing a batch to a full queue.
+    @discardableResult
+    public func stopReaders(until deadline: Int64) -> Int {
+        stopSignal.trigger()
+        return lock.withLock {
+            while !active.isEmpty && MonotonicClock.now() < deadline {
+                _ = lock.wait(until: deadline)
+            }
+            return active.count
         }
     }
 
@@ -158,20 +220,87 @@ public final class StreamRegistry: @unchecked Sendable {
         }
     }
 
-    private func readerEnded(_ reader: StreamReader, _ outcome: StreamOutcome) {
-        // The record goes first, so a stream that is no longer active has none left.
-        state.remove(file: reader.file)
-        let entry = lock.withLock { () -> Active? in
+    // MARK: Internals
+
+    private func reserve(_ file: String) -> Bool {
+        lock.withLock {
+            guard active[file] == nil else { return false }
+            active[file] = .starting
+            return true
+        }
+    }
+
+    private func unreserve(_ file: String) {
+        lock.withLock {
+            if case .starting? = active[file] { active[file] = nil }
+            lock.broadcast()
+        }
+    }
+
+    /// Opens the FIFO, acquires the destinations, writes `record` (nil: leave the one
+    /// on disk as it is) and starts the reader. `settings` nil: read and discard. The
+    /// file must be reserved; on failure everything taken is given back.
+    private func attach(file: String, info: ContainerInfo, settings: StreamSettings?, record: StreamRecord?, how: String) throws(StartError) {
+        let descriptor = try openFIFO(file)
+        var acquired: [Destination] = []
+        var outputs: [(Destination, MessageFormatter)] = []
+        do {
+            for (key, formatter) in settings.map(StreamPipeline.formatters(for:)) ?? [] {
+                let destination = try destinations.acquire(key)
+                acquired.append(destination)
+                outputs.append((destination, formatter))
+            }
+        } catch {
+            for destination in acquired { destinations.release(destination) }
+            descriptor.close()
+            throw StartError(message: "logship: cannot start a sender thread: \(error)")
+        }
+        if let record {
+            do {
+                try state.save(file: file, request: record.json.serialized())
+            } catch {
+                log.warn("container=\(info.shortID) cannot record its stream for re-attaching after a restart: \(error)")
+            }
+        }
+        let pipeline = StreamPipeline(settings: settings, maxLineBytes: settings?.maxLineBytes ?? 1 << 20, destinations: outputs)
+        let reader = StreamReader(file: file, containerID: info.containerID, descriptor: descriptor, pipeline: pipeline,
+                                  state: state, stop: stopSignal, log: log) { [weak self] reader, outcome in
+            self?.readerEnded(reader, outcome, discarding: settings == nil)
+        }
+        lock.withLock { active[file] = .reading(reader: reader, destinations: acquired, stopRequested: false) }
+        do {
+            try spawnThread(name: "read \(info.shortID)") { reader.run() }
+        } catch {
+            lock.withLock { active[file] = .starting }
+            for destination in acquired { destinations.release(destination) }
+            descriptor.close()
+            throw StartError(message: "logship: cannot start a reader thread: \(error)")
+        }
+        let targets = outputs.map { "\($0.0.key)" }.joined(separator: " ")
+        log.info("container=\(info.shortID) name=\(info.name) \(how) file=\(file) destinations=\(settings == nil ? "none (discarding)" : targets)")
+    }
+
+    private func readerEnded(_ reader: StreamReader, _ outcome: StreamOutcome, discarding: Bool) {
+        // A stopped stream is not over: its record stays for the next run. An ended
+        // one's record goes first, so a stream that is no longer active has none left.
+        if !outcome.stopped { state.remove(file: reader.file) }
+        let entry = lock.withLock { () -> Entry? in
             defer { lock.broadcast() }
             return active.removeValue(forKey: reader.file)
         }
-        counters.record(outcome)
-        for destination in entry?.destinations ?? [] { destinations.release(destination) }
+        counters.record(outcome, discarding: discarding)
+        var stopRequested = false
+        if case let .reading(_, used, requested)? = entry {
+            stopRequested = requested
+            for destination in used { destinations.release(destination) }
+        }
         let id = reader.containerID.prefix(12)
-        var summary = "container=\(id) file=\(reader.file) ended entries=\(outcome.entries) bytes=\(outcome.bytesRead) reads=\(outcome.reads)"
-        if entry?.stopRequested == false { summary += " (EOF without StopLogging)" }
-        if let failure = outcome.failure {
-            log.error("\(summary) error=\"\(failure)\" discarded_bytes=\(outcome.discardedBytes)")
+        var summary = "container=\(id) file=\(reader.file) \(outcome.stopped ? "stopped for the plugin's shutdown" : "ended") entries=\(outcome.entries) bytes=\(outcome.bytesRead) reads=\(outcome.reads)"
+        if !outcome.stopped && !stopRequested { summary += " (EOF without StopLogging)" }
+        if outcome.skippedBytes > 0 { summary += " skipped_bytes=\(outcome.skippedBytes)" }
+        if discarding { summary += " discarded_lines=\(outcome.lines)" }
+        if outcome.skippedBytes > 0 || discarding {
+            log.error(summary)
         } else if outcome.truncatedBytes > 0 {
             log.warn("\(summary) incomplete_final_frame_bytes=\(outcome.truncatedBytes)")
         } else {
@@ -180,8 +309,9 @@ public final class StreamRegistry: @unchecked Sendable {
     }
 
     /// Opens a FIFO without ever blocking: with O_NONBLOCK a FIFO whose writer is gone
-    /// still opens, and the flag is cleared so reads then wait for data as usual.
-    /// The pipe is enlarged so the daemon can keep writing while the reader coalesces.
+    /// still opens, and the flag is cleared so reads then wait for data as usual. Its
+    /// size is Docker's (64 KiB): every root process on the host shares one budget of
+    /// pipe pages, and the reader needs no more than a frame at a time.
     private func openFIFO(_ file: String) throws(StartError) -> FileDescriptor {
         do {
             let descriptor = try FileDescriptor.open(file, [.readOnly, .nonBlocking])
@@ -190,12 +320,6 @@ public final class StreamRegistry: @unchecked Sendable {
             } catch {
                 descriptor.close()
                 throw error
-            }
-            do {
-                try descriptor.setPipeSize(StreamReader.pipeBytes)
-            } catch {
-                // Only slower (more reads per line), never wrong: carry on.
-                log.debug("file=\(file) keeps its default pipe size: \(error)")
             }
             return descriptor
         } catch {

@@ -1,7 +1,8 @@
 import LogshipSystem
 
 /// The open streams, one file each (the StartLogging request, its environment cut to
-/// the variables the options select),
+/// the variables the options select, and the settings it last resolved to), plus the
+/// lines each had in progress (`.partial`),
 /// so that a plugin that crashed or was restarted can re-open their FIFOs: Docker
 /// never sends StartLogging again, and a FIFO nobody reads blocks its container.
 struct StreamStateStore: Sendable {
@@ -30,14 +31,37 @@ struct StreamStateStore: Sendable {
         return directory + "/" + name + ".json"
     }
 
+    /// Where a stream's lines in progress are kept (see `StreamPipeline.checkpointIfChanged`).
+    private func checkpointPath(for file: String) -> String? {
+        path(for: file).map { String($0.dropLast(".json".count)) + ".partial" }
+    }
+
     func save(file: String, request: [UInt8]) throws {
         guard let path = path(for: file) else { return }
         try FileSystem.writeAtomically(path, request)
     }
 
+    /// Forgets the stream: its record and its checkpoint.
     func remove(file: String) {
-        guard let path = path(for: file) else { return }
+        guard let path = path(for: file), let checkpoint = checkpointPath(for: file) else { return }
+        FileSystem.remove(checkpoint)
         FileSystem.remove(path)
+    }
+
+    /// Replaces the stream's checkpoint; an empty one removes it. Without a state
+    /// directory there is nothing to keep (and no re-attaching).
+    func saveCheckpoint(file: String, _ bytes: [UInt8]) throws {
+        guard let path = checkpointPath(for: file) else { return }
+        if bytes.isEmpty {
+            FileSystem.remove(path)
+        } else {
+            try FileSystem.writeAtomically(path, bytes)
+        }
+    }
+
+    func loadCheckpoint(file: String) -> [UInt8]? {
+        guard let path = checkpointPath(for: file), FileSystem.exists(path) else { return nil }
+        return try? FileSystem.read(path)
     }
 
     /// Every saved request, with the path it is saved at.

@@ -1,0 +1,60 @@
+import LogshipConfig
+import LogshipJSON
+
+/// What the plugin keeps of an open stream to re-attach it after a restart: the
+/// StartLogging request as the daemon shaped it (its environment cut to the variables
+/// the options select: the rest can hold secrets) and the settings it resolved to
+/// (`ResolvedOptions`), which it falls back on when today's settings do not resolve.
+struct StreamRecord {
+    var request: StartLoggingRequest
+    /// nil in records written before the resolved settings were kept.
+    var resolved: ResolvedOptions?
+
+    init(request: StartLoggingRequest, resolved: ResolvedOptions?) {
+        self.request = request
+        self.resolved = resolved
+    }
+
+    /// The record for a stream that starts with `settings`.
+    init(file: String, info: ContainerInfo, settings: StreamSettings) {
+        let selected = Set(settings.context.attributes.map(\.key))
+        var kept = info
+        kept.containerEnv = info.containerEnv.filter { entry in
+            selected.contains(String(entry.prefix { $0 != "=" }))
+        }
+        self.init(request: StartLoggingRequest(file: file, info: kept), resolved: settings.resolved)
+    }
+
+    init(json: JSONValue) throws(BadRequest) {
+        request = try StartLoggingRequest(json: json)
+        resolved = json["Resolved"].flatMap(Self.resolved(from:))
+    }
+
+    var json: JSONValue {
+        guard case var .object(members) = request.json else { return request.json }
+        if let resolved {
+            members["Resolved"] = .object([
+                "HostDefaults": .object(resolved.hostDefaults.mapValues { .string($0) }),
+                "Tag": .string(resolved.tag),
+                "Attributes": .array(resolved.attributes.map { .array([.string($0.key), .string($0.value)]) }),
+            ])
+        }
+        return .object(members)
+    }
+
+    private static func resolved(from json: JSONValue) -> ResolvedOptions? {
+        guard let tag = json["Tag"]?.string, let defaults = json["HostDefaults"]?.object,
+              let attributes = json["Attributes"]?.array else { return nil }
+        var hostDefaults: [String: String] = [:]
+        for (key, value) in defaults {
+            guard let text = value.string else { return nil }
+            hostDefaults[key] = text
+        }
+        var pairs: [(key: String, value: String)] = []
+        for item in attributes {
+            guard let pair = item.array, pair.count == 2, let key = pair[0].string, let value = pair[1].string else { return nil }
+            pairs.append((key, value))
+        }
+        return ResolvedOptions(hostDefaults: hostDefaults, tag: tag, attributes: pairs)
+    }
+}

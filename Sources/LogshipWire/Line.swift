@@ -1,0 +1,14 @@
+/// One log line ready to format: a whole line, a reassembled line, or a piece of a
+/// line longer than the configured maximum. `bytes` is valid only during the
+/// `emit` call that hands it out.
+public struct Line {
+    public var source: LogSource
+    public var timeNano: Int64
+    public var bytes: UnsafeRawBufferPointer
+
+    public init(source: LogSource, timeNano: Int64, bytes: UnsafeRawBufferPointer) {
+        self.source = source
+        self.timeNano = timeNano
+        self.bytes = bytes
+    }
+}

@@ -1,0 +1,30 @@
+import Testing
+@testable import LogshipWire
+
+@Suite struct FrameResyncTests {
+    private func entry(_ source: String, _ line: String) -> [UInt8] {
+        // source (field 1), line (field 3): what Docker's encoder writes first and last.
+        frame([0x0A, UInt8(source.utf8.count)] + Array(source.utf8) + [0x1A, UInt8(line.utf8.count)] + Array(line.utf8))
+    }
+
+    @Test func findsTheNextFrameAfterGarbage() {
+        let garbage: [UInt8] = [0x00, 0x00, 0x00, 0x09, 0x0A, 0x06] + Array("stdoux".utf8) + Array(repeating: 0x41, count: 100)
+        let bytes = garbage + entry("stderr", "after") + entry("stdout", "more")
+        bytes.withUnsafeBytes { raw in
+            #expect(FrameResync.nextFrameStart(in: raw, from: 0, maxFrameBytes: 1 << 20) == garbage.count)
+            #expect(FrameResync.nextFrameStart(in: raw, from: garbage.count + 1, maxFrameBytes: 1 << 20) == garbage.count + entry("stderr", "after").count)
+        }
+    }
+
+    @Test func anImplausibleLengthIsNotAFrame() {
+        var bytes = entry("stdout", "x")
+        bytes[0] = 0x7F  // a length over the limit before a real signature
+        bytes.withUnsafeBytes { raw in
+            #expect(FrameResync.nextFrameStart(in: raw, from: 0, maxFrameBytes: 1 << 20) == nil)
+        }
+        let tiny: [UInt8] = [0, 0, 0, 2] + [0x0A, 0x06] + Array("stdout".utf8)
+        tiny.withUnsafeBytes { raw in
+            #expect(FrameResync.nextFrameStart(in: raw, from: 0, maxFrameBytes: 1 << 20) == nil)
+        }
+    }
+}
