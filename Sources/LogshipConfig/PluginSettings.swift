@@ -29,7 +29,7 @@ public struct PluginSettings: Sendable {
         summary: "Where the spool and the list of open streams (for re-attaching after a plugin restart) are kept. The default is inside the plugin's propagated mount (beside the FIFOs Docker creates), which `docker plugin upgrade` keeps; `docker plugin rm` deletes it.")
     public static let metricsAddress = PluginSetting(
         name: "METRICS_ADDRESS", defaultValue: "",
-        summary: "`host:port` for a Prometheus `/metrics` and a `/health` endpoint, e.g. `127.0.0.1:9323`; off when empty.")
+        summary: "`host:port` for a Prometheus `/metrics` and a `/health` endpoint, e.g. `127.0.0.1:9323`; off when empty. The plugin shares the host's network: `:9323` (or `0.0.0.0:9323`) listens on every interface of the host, so anyone who can reach the host can read the metrics (container names and destinations).")
     public static let resolveInterval = PluginSetting(
         name: "RESOLVE_INTERVAL", defaultValue: "60s",
         summary: "How often a connected destination looks up its host name again (UDP included) and reconnects if the addresses changed.")
@@ -101,8 +101,8 @@ public struct PluginSettings: Sendable {
         for (setting, apply) in [(Self.resolveInterval, { (d: Int64, s: inout DeliverySettings) in s.resolveIntervalNanoseconds = d }),
                                  (Self.failbackInterval, { (d: Int64, s: inout DeliverySettings) in s.failbackIntervalNanoseconds = d })] {
             let text = value(setting)
-            guard let nanoseconds = DurationText.parse(text), nanoseconds >= 100_000_000 else {
-                throw invalid(setting, text, "a duration of at least 100ms, such as 30s or 5m")
+            guard let nanoseconds = DurationText.parse(text), nanoseconds >= 100_000_000, nanoseconds <= DurationText.day else {
+                throw invalid(setting, text, "a duration from 100ms to 24h, such as 30s or 5m")
             }
             apply(nanoseconds, &delivery)
         }
@@ -115,10 +115,14 @@ public struct PluginSettings: Sendable {
 
 /// Durations like `500ms`, `30s`, `5m`, `1h`.
 enum DurationText {
+    static let day: Int64 = 86_400_000_000_000
+
+    /// Nanoseconds; nil for text that is not a duration or is longer than a day (which
+    /// also keeps `1e10h` from overflowing Int64).
     static func parse(_ text: String) -> Int64? {
         let units: [(String, Double)] = [("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value >= 0 else { return nil }
+            guard let value = Double(text.dropLast(suffix.count)), value >= 0, value * scale <= Double(day) else { return nil }
             return Int64(value * scale)
         }
         return nil

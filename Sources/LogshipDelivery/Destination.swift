@@ -13,6 +13,7 @@ public struct DestinationStats: Sendable {
     public var sentBytes: Int
     public var connects: Int
     public var sendErrors: Int
+    public var lostMessages: Int
     /// The address it is connected to now; nil while disconnected.
     public var connectedTo: String?
     /// Streams using it now.
@@ -29,6 +30,9 @@ public final class Destination: Sendable {
     let sentBytes = Atomic<Int>(0)
     let connects = Atomic<Int>(0)
     let sendErrors = Atomic<Int>(0)
+    /// Sent but lost for good: datagrams refused by the receiver's host, messages too
+    /// large for any datagram.
+    let lostMessages = Atomic<Int>(0)
     let connectedTo = Mutex<String?>(nil)
     let streams = Atomic<Int>(0)
     /// The sender's open socket; changed and closed only under this lock, so that
@@ -67,7 +71,7 @@ public final class Destination: Sendable {
     /// must not outlast Docker's 10 s); the unacknowledged messages stay spooled.
     func interruptConnection() {
         activeSocket.withLock { socket in
-            if let socket { _ = Glibc.shutdown(socket.descriptor.rawValue, Int32(SHUT_RDWR)) }
+            socket?.shutdown()
         }
     }
 
@@ -75,6 +79,7 @@ public final class Destination: Sendable {
         DestinationStats(destination: key.addresses.description, framing: key.framing.rawValue, queue: queue.currentStats,
                          sentMessages: sentMessages.load(ordering: .relaxed), sentBytes: sentBytes.load(ordering: .relaxed),
                          connects: connects.load(ordering: .relaxed), sendErrors: sendErrors.load(ordering: .relaxed),
+                         lostMessages: lostMessages.load(ordering: .relaxed),
                          connectedTo: connectedTo.withLock { $0 }, streams: streams.load(ordering: .relaxed))
     }
 }

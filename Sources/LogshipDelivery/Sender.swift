@@ -71,7 +71,13 @@ final class Sender: @unchecked Sendable {
             disconnect()
         }
         for message in transport.takeUndeliverable() {
+            destination.lostMessages.add(1, ordering: .relaxed)
             log.error("destination=\(destination.key) dropped a message that no retry can deliver: \(message)")
+        }
+        let refused = transport.takeRefusedDatagrams()
+        if refused > 0 {
+            destination.lostMessages.add(refused, ordering: .relaxed)
+            report("\(transport.peer) refused \(refused) datagrams (port unreachable): nothing listens there; they are lost")
         }
     }
 

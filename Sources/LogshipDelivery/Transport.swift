@@ -13,14 +13,22 @@ protocol Transport: AnyObject {
     var peer: String { get }
     /// The connection's socket, for aborting a blocked write at shutdown.
     var socket: Socket { get }
-    /// Sends every message of `batch`. Messages that are known to be lost for good
-    /// (a datagram nobody listens to) count as sent: retrying cannot help them.
+    /// Sends every message of `batch`. A message known to be lost for good (too large
+    /// for a datagram) is skipped and reported by `takeUndeliverable`.
     func send(_ batch: MessageBatch) throws(SendFailure)
     /// True when the peer has closed its side: writing now would be lost silently.
     func peerHasClosed() -> Bool
     /// Messages given up since the last call because no retry could deliver them.
     func takeUndeliverable() -> [String]
+    /// Datagrams the receiver's host refused (ICMP port unreachable) since the last call:
+    /// each refusal is one datagram sent earlier that nobody received.
+    func takeRefusedDatagrams() -> Int
     func close()
+}
+
+extension Transport {
+    /// Only UDP learns of refusals.
+    func takeRefusedDatagrams() -> Int { 0 }
 }
 
 /// Timeouts and socket settings for connections (the operator-facing knobs arrive
@@ -46,13 +54,7 @@ enum TransportFactory {
         }
         switch endpoint {
         case let .tcp(host, port):
-            let socket = try connectTCP(try addresses(host, port, .stream), settings: settings)
-            do {
-                try socket.setSendTimeout(milliseconds: settings.sendTimeoutMilliseconds)
-            } catch {
-                socket.close()
-                throw error
-            }
+            let socket = try withSendTimeout(try connectTCP(try addresses(host, port, .stream), settings: settings), settings)
             return StreamTransport(socket: socket, peer: endpoint.description)
         case let .tls(host, port, tls):
             // The files first: an unusable certificate must not cost the server a connection.
@@ -60,16 +62,25 @@ enum TransportFactory {
             let socket = try connectTCP(try addresses(host, port, .stream), settings: settings)
             return try TLSTransport(over: socket, context: context, connection: settings, peer: endpoint.description)
         case let .unixStream(path):
-            let socket = try connectFirst([try SocketAddress(unixPath: path)], type: .stream, settings: settings)
-            try socket.setSendTimeout(milliseconds: settings.sendTimeoutMilliseconds)
+            let socket = try withSendTimeout(try connectFirst([try SocketAddress(unixPath: path)], type: .stream, settings: settings), settings)
             return StreamTransport(socket: socket, peer: endpoint.description)
         case let .udp(host, port):
             let socket = try connectFirst(try addresses(host, port, .datagram), type: .datagram, settings: settings)
             return DatagramTransport(socket: socket, peer: endpoint.description, kind: .udp)
         case let .unixDatagram(path):
-            let socket = try connectFirst([try SocketAddress(unixPath: path)], type: .datagram, settings: settings)
-            try socket.setSendTimeout(milliseconds: settings.sendTimeoutMilliseconds)
+            let socket = try withSendTimeout(try connectFirst([try SocketAddress(unixPath: path)], type: .datagram, settings: settings), settings)
             return DatagramTransport(socket: socket, peer: endpoint.description, kind: .unix)
+        }
+    }
+
+    /// A socket that cannot be given its send timeout is closed, not leaked.
+    private static func withSendTimeout(_ socket: Socket, _ settings: ConnectionSettings) throws -> Socket {
+        do {
+            try socket.setSendTimeout(milliseconds: settings.sendTimeoutMilliseconds)
+            return socket
+        } catch {
+            socket.close()
+            throw error
         }
     }
 
@@ -157,6 +168,7 @@ final class DatagramTransport: Transport {
     let peer: String
     let kind: Kind
     private var undeliverable: [String] = []
+    private var refused = 0
 
     init(socket: Socket, peer: String, kind: Kind) {
         self.socket = socket
@@ -166,14 +178,23 @@ final class DatagramTransport: Transport {
 
     func send(_ batch: MessageBatch) throws(SendFailure) {
         let failure: SendFailure? = batch.bytes.withUnsafeBytes { raw in
-            for index in 0..<batch.count {
+            var index = 0
+            var retried = false
+            while index < batch.count {
                 let message = UnsafeRawBufferPointer(rebasing: raw[batch.start(of: index)..<batch.ends[index]])
+                defer { index += 1 }
                 do {
                     try socket.sendDatagram(message)
+                    retried = false
                 } catch let error as SystemError {
-                    // A UDP port nobody listens on answers with ICMP, reported on a later
-                    // send as ECONNREFUSED: that datagram is gone whatever we do.
-                    if kind == .udp && error.errno == ECONNREFUSED { continue }
+                    // A UDP port nobody listens on answers an earlier datagram with ICMP,
+                    // reported by this send as ECONNREFUSED instead of sending it: the
+                    // earlier one is lost (counted), this one is tried once more.
+                    if kind == .udp && error.errno == ECONNREFUSED {
+                        refused += 1
+                        if !retried { retried = true; index -= 1 } else { retried = false; refused += 1 }
+                        continue
+                    }
                     // Larger than the socket allows: resending cannot fix it. The
                     // formatter splits long lines for datagrams, so this is a guard.
                     if error.errno == EMSGSIZE {
@@ -195,6 +216,11 @@ final class DatagramTransport: Transport {
     func takeUndeliverable() -> [String] {
         defer { undeliverable.removeAll() }
         return undeliverable
+    }
+
+    func takeRefusedDatagrams() -> Int {
+        defer { refused = 0 }
+        return refused
     }
 
     func close() { socket.close() }

@@ -16,6 +16,13 @@ public struct Socket: Sendable, CustomStringConvertible {
 
     public func close() { descriptor.close() }
 
+    /// Ends both directions without closing the descriptor: a thread blocked reading or
+    /// writing on it wakes with an end of stream or an error. Callers make sure the
+    /// descriptor is still open (its owner closes it under the same lock).
+    public func shutdown() {
+        _ = Glibc.shutdown(descriptor.rawValue, Int32(SHUT_RDWR))
+    }
+
     // MARK: - Client side
 
     /// Connects, giving up after `timeoutMilliseconds` (a dead host must not stall a sender forever).

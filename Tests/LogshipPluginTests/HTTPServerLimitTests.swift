@@ -109,13 +109,14 @@ import Testing
         #expect(try client.readResponse().status == 505)
     }
 
-    @Test func refusesConnectionsBeyondTheLimitWith503() throws {
+    @Test func refusesConnectionsBeyondTheLimitWith503WhenNoneIsIdle() throws {
         let server = try HTTPTestServer(limits: HTTPServerLimits(maxConnections: 2))
+        // Both connections are in the middle of a request: busy, not idle.
         var clients = [try server.client(), try server.client()]
         for index in clients.indices {
-            try clients[index].send(HTTPCapturedDaemonRequests.capabilities)
-            #expect(try clients[index].readResponse().status == 200)
+            try clients[index].send("POST /LogDriver.Capabilities HTTP/1.1\r\nHost: x\r\n")
         }
+        #expect(HTTPTestWait.until { server.server.connectionCount == 2 })
         var third = try server.client()
         defer { third.close() }
         let refused = try third.readResponse()
@@ -130,6 +131,22 @@ import Testing
         defer { fourth.close() }
         try fourth.send(HTTPCapturedDaemonRequests.capabilities)
         #expect(try fourth.readResponse().status == 200)
+    }
+
+    /// A client holding connections open without using them cannot lock others out
+    /// (the metrics listener faces Prometheus and anything else on the network).
+    @Test func theIdlestConnectionMakesRoomForANewOne() throws {
+        let server = try HTTPTestServer(limits: HTTPServerLimits(maxConnections: 2))
+        var idle = [try server.client(), try server.client()]
+        defer { idle.indices.forEach { idle[$0].close() } }
+        try idle[0].send(HTTPCapturedDaemonRequests.capabilities)
+        #expect(try idle[0].readResponse().status == 200)
+        #expect(HTTPTestWait.until { server.server.connectionCount == 2 })
+        var scraper = try server.client()
+        defer { scraper.close() }
+        try scraper.send(HTTPCapturedDaemonRequests.capabilities)
+        #expect(try scraper.readResponse().status == 200)
+        #expect(try idle[0].isClosedByServer() || idle[1].isClosedByServer())
     }
 
     @Test func stopClosesTheListenerAndIdleConnections() throws {

@@ -1,10 +1,12 @@
 import LogshipSystem
+import Synchronization
 
 /// Serves one client connection on its own thread: reads requests, hands each to the
 /// handler and writes its response, until the client closes, a limit is hit or the
 /// server stops.
 struct HTTPConnection {
-    let socket: Socket
+    let handle: HTTPConnectionHandle
+    var socket: Socket { handle.socket }
     let name: String
     let limits: HTTPServerLimits
     let stopSignal: StopSignal
@@ -14,7 +16,7 @@ struct HTTPConnection {
     static let readBufferBytes = 64 * 1024
 
     func run() {
-        defer { socket.close() }
+        defer { handle.close() }
         do {
             try socket.setSendTimeout(milliseconds: limits.sendTimeoutMilliseconds)
         } catch {
@@ -44,6 +46,7 @@ struct HTTPConnection {
                 requestStartedAt = parser.hasPartialRequest ? requestStartedAt ?? MonotonicClock.now() : nil
             }
 
+            handle.setIdle(requestStartedAt == nil ? idleSince : nil)
             let deadline = requestStartedAt.map { $0 + Int64(limits.requestTimeoutMilliseconds) * 1_000_000 }
                 ?? idleSince + Int64(limits.idleTimeoutMilliseconds) * 1_000_000
             switch waitForBytes(until: deadline) {
@@ -63,6 +66,7 @@ struct HTTPConnection {
                 return
             }
 
+            handle.setIdle(nil)
             let count: Int
             do {
                 count = try socket.receive(into: readBuffer)
@@ -119,6 +123,39 @@ struct HTTPConnection {
         } catch {
             log("http: \(name): \(error)")
             return false
+        }
+    }
+}
+
+/// What the server knows of a connection's thread: whether it is idle between requests
+/// (and since when), so that the accept thread can close the idlest one to make room.
+/// The socket is shut down and closed under one lock, so a descriptor number that was
+/// closed and reused is never touched.
+final class HTTPConnectionHandle: @unchecked Sendable {
+    let socket: Socket
+    private struct State { var idleSince: Int64?; var closed = false }
+    private let state = Mutex(State(idleSince: MonotonicClock.now()))
+
+    init(socket: Socket) { self.socket = socket }
+
+    var idleSince: Int64? { state.withLock { $0.closed ? nil : $0.idleSince } }
+
+    func setIdle(_ since: Int64?) { state.withLock { $0.idleSince = since } }
+
+    /// Ends the connection if it is idle: its thread wakes to an end of stream and exits.
+    func closeIfIdle() -> Bool {
+        state.withLock { s in
+            guard !s.closed, s.idleSince != nil else { return false }
+            socket.shutdown()
+            return true
+        }
+    }
+
+    func close() {
+        state.withLock { s in
+            guard !s.closed else { return }
+            s.closed = true
+            socket.close()
         }
     }
 }

@@ -12,7 +12,7 @@ public final class HTTPServer: @unchecked Sendable {
     private let log: @Sendable (String) -> Void
     private let handler: @Sendable (HTTPRequest) -> HTTPResponse
 
-    private let openConnections = Mutex<Int>(0)
+    private let openConnections = Mutex<[Int: HTTPConnectionHandle]>([:])
     private let connectionsAccepted = Atomic<Int>(0)
     /// Guards `state`, and wakes `stop()` when the accept loop has finished.
     private let stateLock = ConditionLock()
@@ -38,7 +38,7 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     /// Connections being served right now.
-    public var connectionCount: Int { openConnections.withLock { $0 } }
+    public var connectionCount: Int { openConnections.withLock { $0.count } }
 
     /// Starts the accept thread and returns. Calling it again does nothing.
     public func start() throws {
@@ -102,26 +102,32 @@ public final class HTTPServer: @unchecked Sendable {
     }
 
     private func admit(_ socket: Socket, stopSignal: StopSignal) {
-        let admitted = openConnections.withLock { open in
-            guard open < limits.maxConnections else { return false }
-            open += 1
+        let number = connectionsAccepted.wrappingAdd(1, ordering: .relaxed).newValue
+        let handle = HTTPConnectionHandle(socket: socket)
+        let admitted = openConnections.withLock { open -> Bool in
+            if open.count >= limits.maxConnections {
+                // Room is made by closing the connection idle longest: a client that
+                // holds connections open without using them cannot lock others out.
+                guard let idlest = open.values.compactMap({ h in h.idleSince.map { (h, $0) } }).min(by: { $0.1 < $1.1 })?.0,
+                      idlest.closeIfIdle() else { return false }
+            }
+            open[number] = handle
             return true
         }
         guard admitted else {
-            log("http: refused a connection: \(limits.maxConnections) already open")
+            log("http: refused a connection: \(limits.maxConnections) already open and busy")
             refuse(socket)
             return
         }
-        let number = connectionsAccepted.wrappingAdd(1, ordering: .relaxed).newValue
-        let connection = HTTPConnection(socket: socket, name: "connection \(number)", limits: limits,
+        let connection = HTTPConnection(handle: handle, name: "connection \(number)", limits: limits,
                                         stopSignal: stopSignal, log: log, handler: handler)
         do {
             try spawnThread(name: "http-\(number)") { [self] in
                 connection.run()
-                openConnections.withLock { $0 -= 1 }
+                openConnections.withLock { _ = $0.removeValue(forKey: number) }
             }
         } catch {
-            openConnections.withLock { $0 -= 1 }
+            openConnections.withLock { _ = $0.removeValue(forKey: number) }
             log("http: refused a connection: \(error)")
             refuse(socket)
         }

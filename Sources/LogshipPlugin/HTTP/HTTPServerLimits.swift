@@ -12,7 +12,8 @@ public struct HTTPServerLimits: Sendable {
     public var idleTimeoutMilliseconds: Int
     /// How long a response write may block on a client that does not read.
     public var sendTimeoutMilliseconds: Int
-    /// Connections served at once; each one is a thread. Beyond it: 503 and close.
+    /// Connections served at once; each one is a thread. Beyond it the connection that
+    /// has been idle longest is closed to make room, or, when none is idle, 503 and close.
     public var maxConnections: Int
 
     public init(
@@ -30,4 +31,11 @@ public struct HTTPServerLimits: Sendable {
         self.sendTimeoutMilliseconds = sendTimeoutMilliseconds
         self.maxConnections = maxConnections
     }
+
+    /// For `/metrics` and `/health`: GETs from a scraper, which sends its request as soon
+    /// as it connects. Connections that say nothing are closed within two seconds, so a
+    /// client holding many open cannot keep Prometheus out.
+    public static let metrics = HTTPServerLimits(maxHeaderBytes: 8 * 1024, maxBodyBytes: 64 * 1024,
+                                                 requestTimeoutMilliseconds: 5_000, idleTimeoutMilliseconds: 2_000,
+                                                 sendTimeoutMilliseconds: 5_000, maxConnections: 16)
 }

@@ -32,6 +32,7 @@ struct MetricsEndpoint: Sendable {
         perDestination("logship_destination_sent_messages_total", .counter, "Messages written to the destination's connection.") { $0.sentMessages }
         perDestination("logship_destination_sent_bytes_total", .counter, "Bytes written to the destination's connection.") { $0.sentBytes }
         perDestination("logship_destination_dropped_messages_total", .counter, "Messages dropped because the queue or spool was full.") { $0.queue.droppedMessages }
+        perDestination("logship_destination_lost_messages_total", .counter, "Messages sent and lost for good: UDP datagrams the receiver's host refused (port unreachable), messages too large for a datagram.") { $0.lostMessages }
         perDestination("logship_destination_spooled_messages_total", .counter, "Messages written to the destination's spool on disk.") { $0.queue.spooledMessages }
         perDestination("logship_destination_pending_messages", .gauge, "Messages taken in and not yet delivered.") { $0.queue.pendingMessages }
         perDestination("logship_destination_queue_memory_bytes", .gauge, "Bytes of queued messages held in memory.") { $0.queue.memoryBytes }

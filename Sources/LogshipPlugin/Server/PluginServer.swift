@@ -21,7 +21,7 @@ public final class PluginServer: @unchecked Sendable {
         if let address = settings.metricsAddress {
             let endpoint = MetricsEndpoint(streams: streams, destinations: destinations)
             let socket = try Socket.listenTCP(host: address.host, port: address.port)
-            metrics = HTTPServer(socket: socket, log: { [log] in log.debug($0) }, handler: { endpoint.handle($0) })
+            metrics = HTTPServer(socket: socket, limits: .metrics, log: { [log] in log.debug($0) }, handler: { endpoint.handle($0) })
         } else {
             metrics = nil
         }
