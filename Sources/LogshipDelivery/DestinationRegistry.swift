@@ -18,9 +18,16 @@ protocol SenderLifecycle: AnyObject, Sendable {
 /// messages to deliver: a container that exits leaves its tail to be delivered, and
 /// spools left by an earlier run are picked up at start (`recoverSpools`).
 public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
-    private struct Entry {
-        let destination: Destination
-        var references: Int
+    private enum Entry {
+        /// Being created (its spool is opened, which after a crash means reading every
+        /// record header): others that need it wait, without holding up other keys.
+        case opening
+        case ready(destination: Destination, references: Int)
+
+        var destination: Destination? {
+            if case let .ready(destination, _) = self { return destination }
+            return nil
+        }
     }
 
     public let settings: DeliverySettings
@@ -43,17 +50,26 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
 
     /// The destination for `key`, created (with its sender thread) if needed.
     public func acquire(_ key: DestinationKey) throws -> Destination {
-        try lock.withLock {
-            if var entry = entries[key] {
-                entry.references += 1
-                entries[key] = entry
-                entry.destination.streams.add(1, ordering: .relaxed)
-                return entry.destination
+        if let existing = lock.withLock({ () -> Destination? in
+            while true {
+                switch entries[key] {
+                case let .ready(destination, references)?:
+                    entries[key] = .ready(destination: destination, references: references + 1)
+                    destination.streams.add(1, ordering: .relaxed)
+                    return destination
+                case .opening?:
+                    lock.wait()
+                case nil:
+                    entries[key] = .opening
+                    return nil
+                }
             }
-            let destination = try start(key, references: 1)
-            destination.streams.add(1, ordering: .relaxed)
-            return destination
+        }) {
+            return existing
         }
+        let destination = try open(key, references: 1)
+        destination.streams.add(1, ordering: .relaxed)
+        return destination
     }
 
     /// A destination of one address that writes messages as they are (tests, the benchmark).
@@ -64,43 +80,61 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
     /// A stream stops using `destination`; its sender delivers what is left, then ends.
     public func release(_ destination: Destination) {
         lock.withLock {
-            guard var entry = entries[destination.key], entry.destination === destination else { return }
-            entry.references -= 1
-            entries[destination.key] = entry
+            guard case let .ready(current, references)? = entries[destination.key], current === destination else { return }
+            entries[destination.key] = .ready(destination: destination, references: references - 1)
             destination.streams.subtract(1, ordering: .relaxed)
         }
         destination.queue.wake()
     }
 
     /// Starts a destination for every spool an earlier run left with undelivered
-    /// messages (its containers may be long gone), so they are delivered now.
+    /// messages (its containers may be long gone), so they are delivered now. The
+    /// spools are opened by a thread of their own, one at a time: a large one takes a
+    /// while to index, and neither the plugin's start nor other destinations wait for
+    /// it (a stream that needs it waits in `acquire`).
     public func recoverSpools() {
         guard let root = settings.spoolRoot, let names = try? FileSystem.listDirectory(root) else { return }
+        var keys: [DestinationKey] = []
         for name in names {
-            let directory = root + "/" + name
-            guard let text = try? FileSystem.read(directory + "/destination"),
+            guard let text = try? FileSystem.read(root + "/" + name + "/destination"),
                   let key = DestinationKey(persistentForm: String(decoding: text, as: UTF8.self)) else { continue }
-            lock.withLock {
-                guard entries[key] == nil else { return }
-                do {
-                    let destination = try start(key, references: 0)
-                    let pending = destination.queue.currentStats.pendingMessages
-                    if pending > 0 { log.info("destination=\(key) \(pending) messages left by the previous run; delivering") }
-                    destination.queue.wake()
-                } catch {
-                    log.error("destination=\(key) cannot recover its spool in \(directory): \(error)")
-                }
+            keys.append(key)
+        }
+        guard !keys.isEmpty else { return }
+        do {
+            try spawnThread(name: "recover spools") { [self, keys] in
+                for key in keys { recover(key) }
             }
+        } catch {
+            log.error("cannot start the thread that recovers spools (\(error)); recovering them now")
+            for key in keys { recover(key) }
+        }
+    }
+
+    private func recover(_ key: DestinationKey) {
+        let claimed = lock.withLock { () -> Bool in
+            guard entries[key] == nil, shutdownDeadline == nil else { return false }
+            entries[key] = .opening
+            return true
+        }
+        guard claimed else { return }  // a stream opened it already
+        do {
+            let destination = try open(key, references: 0)
+            let pending = destination.queue.currentStats.pendingMessages
+            if pending > 0 { log.info("destination=\(key) \(pending) messages left by the previous run; delivering") }
+            destination.queue.wake()
+        } catch {
+            log.error("destination=\(key) cannot recover its spool: \(error)")
         }
     }
 
     public var allStats: [DestinationStats] {
-        lock.withLock { entries.values.map(\.destination.stats) }.sorted { ($0.destination, $0.framing) < ($1.destination, $1.framing) }
+        lock.withLock { entries.values.compactMap(\.destination) }.map(\.stats).sorted { ($0.destination, $0.framing) < ($1.destination, $1.framing) }
     }
 
     /// Every queue refuses new messages from now on (the readers have stopped).
     public func stopAccepting() {
-        let all = lock.withLock { entries.values.map(\.destination) }
+        let all = lock.withLock { entries.values.compactMap(\.destination) }
         for destination in all { destination.queue.stopAccepting() }
     }
 
@@ -112,7 +146,7 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
         let destinations: [Destination] = lock.withLock {
             shutdownDeadline = deadline
             lock.broadcast()
-            return entries.values.map(\.destination)
+            return entries.values.compactMap(\.destination)
         }
         for destination in destinations { destination.queue.wake() }
         waitForSenders(until: deadline)
@@ -130,18 +164,30 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
         }
     }
 
-    /// Creates a destination and its sender; the lock is held.
-    private func start(_ key: DestinationKey, references: Int) throws -> Destination {
-        let spool = try spoolConfiguration(for: key)
-        let queue = try DeliveryQueue(memoryBudget: settings.memoryBytes, spool: spool, overflow: settings.overflow) { [log] problem in
-            log.error("destination=\(key) \(problem)")
+    /// Creates the destination `key` was reserved for (`.opening`), with its queue and
+    /// sender thread, outside the lock; on failure the reservation is given up.
+    private func open(_ key: DestinationKey, references: Int) throws -> Destination {
+        do {
+            let spool = try spoolConfiguration(for: key)
+            let queue = try DeliveryQueue(memoryBudget: settings.memoryBytes, spool: spool, overflow: settings.overflow) { [log] problem in
+                log.error("destination=\(key) \(problem)")
+            }
+            let destination = Destination(key: key, queue: queue, log: log)
+            let sender = Sender(destination: destination, settings: settings, log: log, lifecycle: self)
+            try lock.withLock {
+                try spawnThread(name: "send \(key)") { sender.run() }
+                runningSenders += 1
+                entries[key] = .ready(destination: destination, references: references)
+                lock.broadcast()
+            }
+            return destination
+        } catch {
+            lock.withLock {
+                entries[key] = nil
+                lock.broadcast()
+            }
+            throw error
         }
-        let destination = Destination(key: key, queue: queue, log: log)
-        let sender = Sender(destination: destination, settings: settings, log: log, lifecycle: self)
-        try spawnThread(name: "send \(key)") { sender.run() }
-        runningSenders += 1
-        entries[key] = Entry(destination: destination, references: references)
-        return destination
     }
 
     /// The spool directory for `key`, created with a file naming its addresses; nil
@@ -163,8 +209,8 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
     func shouldRetire(_ destination: Destination) -> Bool {
         lock.withLock {
             if let deadline = shutdownDeadline, destination.queue.isEmpty || MonotonicClock.now() >= deadline { return true }
-            guard let entry = entries[destination.key], entry.destination === destination else { return true }
-            guard entry.references == 0 && destination.queue.isEmpty else { return false }
+            guard case let .ready(current, references)? = entries[destination.key], current === destination else { return true }
+            guard references == 0 && destination.queue.isEmpty else { return false }
             entries[destination.key] = nil
             // Under the lock, so a new destination for the same addresses cannot open
             // the spool while it is being removed.
@@ -190,7 +236,7 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
 
     func senderExited(_ destination: Destination) {
         lock.withLock {
-            if let entry = entries[destination.key], entry.destination === destination, shutdownDeadline != nil {
+            if entries[destination.key]?.destination === destination, shutdownDeadline != nil {
                 entries[destination.key] = nil
             }
             destination.queue.close()

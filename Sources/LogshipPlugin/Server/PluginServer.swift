@@ -27,8 +27,8 @@ public final class PluginServer: @unchecked Sendable {
         }
     }
 
-    /// Delivers what an earlier run left in the spools, re-opens the streams it was
-    /// reading, then starts answering the daemon.
+    /// Delivers what an earlier run left in the spools (opened in the background),
+    /// re-opens the streams it was reading, then starts answering the daemon.
     public func start() throws {
         destinations.recoverSpools()
         streams.reattachSavedStreams()
