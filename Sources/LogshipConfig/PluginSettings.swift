@@ -18,6 +18,9 @@ public struct PluginSettings: Sendable {
     public static let spoolSize = PluginSetting(
         name: "SPOOL_SIZE", defaultValue: "1g",
         summary: "Disk per destination for messages waiting to be sent (in the plugin's rootfs, under `STATE_DIR`). `0` keeps queues in memory only.")
+    public static let spoolTotalSize = PluginSetting(
+        name: "SPOOL_TOTAL_SIZE", defaultValue: "4g",
+        summary: "Disk for all spools together, so that many destinations that are down cannot fill the disk Docker uses. When it is reached, a destination that must spool drops its own oldest segment (with `drop-oldest`), and what it cannot spool is kept in memory only, up to `QUEUE_SIZE`. `0`: no limit besides `SPOOL_SIZE` per destination.")
     public static let spoolSync = PluginSetting(
         name: "SPOOL_SYNC", defaultValue: "none",
         summary: "`none`: spooled messages survive a crash or restart of the plugin, not of the host. `batch`: `fdatasync` after every batch, surviving a host crash at the cost of a disk flush per batch.")
@@ -40,7 +43,7 @@ public struct PluginSettings: Sendable {
         name: "LOGSHIP_SOCKET", defaultValue: "/run/docker/plugins/logship.sock",
         summary: "Where the plugin listens (for running outside Docker's plugin system; `--socket` does the same).")
 
-    public static let all = [logLevel, queueSize, spoolSize, spoolSync, queueOverflow, stateDirectory, metricsAddress,
+    public static let all = [logLevel, queueSize, spoolSize, spoolTotalSize, spoolSync, queueOverflow, stateDirectory, metricsAddress,
                              resolveInterval, failbackInterval, socket]
 
     public var logLevel: String
@@ -77,6 +80,11 @@ public struct PluginSettings: Sendable {
         }
         spoolRequested = spoolBytes > 0
         delivery.spoolBytes = spoolBytes
+        let totalText = value(Self.spoolTotalSize)
+        guard let totalBytes = ByteSize.parse(totalText), totalBytes == 0 || totalBytes >= 1 << 20 else {
+            throw invalid(Self.spoolTotalSize, totalText, "0 (no limit) or a size of at least 1m, such as 4g")
+        }
+        delivery.spoolTotalBytes = totalBytes
         let syncText = value(Self.spoolSync)
         guard let sync = SpoolSync(rawValue: syncText) else { throw invalid(Self.spoolSync, syncText, "none or batch") }
         delivery.spoolSync = sync

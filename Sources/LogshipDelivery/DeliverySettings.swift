@@ -6,6 +6,8 @@ public struct DeliverySettings: Sendable {
     /// queues in memory only.
     public var spoolRoot: String?
     public var spoolBytes: Int = 1 << 30
+    /// All spools together (0: no limit).
+    public var spoolTotalBytes: Int = 4 << 30
     public var spoolSync: SpoolSync = .none
     public var overflow: OverflowPolicy = .dropOldest
     public var connection = ConnectionSettings()

@@ -35,12 +35,18 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
     private let lock = ConditionLock()
     private var entries: [DestinationKey: Entry] = [:]
     private var runningSenders = 0
+    /// SPOOL_TOTAL_SIZE, shared by every destination's spool.
+    private let spoolBudget: SpoolBudget
     private var shutdownDeadline: Int64?
 
     public init(settings: DeliverySettings, log: LogSink) {
         self.settings = settings
         self.log = log
+        spoolBudget = SpoolBudget(limitBytes: settings.spoolTotalBytes)
     }
+
+    /// Disk used by all spools together.
+    public var spoolBytesInUse: Int { spoolBudget.usedBytes }
 
     public convenience init(queueCapacityBytes: Int, log: LogSink) {
         var settings = DeliverySettings()
@@ -168,8 +174,8 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
     /// sender thread, outside the lock; on failure the reservation is given up.
     private func open(_ key: DestinationKey, references: Int) throws -> Destination {
         do {
-            let spool = try spoolConfiguration(for: key)
-            let queue = try DeliveryQueue(memoryBudget: settings.memoryBytes, spool: spool, overflow: settings.overflow) { [log] problem in
+            let queue = DeliveryQueue(memoryBudget: settings.memoryBytes, spool: spoolConfiguration(for: key), overflow: settings.overflow,
+                                      budget: spoolBudget) { [log] problem in
                 log.error("destination=\(key) \(problem)")
             }
             let destination = Destination(key: key, queue: queue, log: log)
@@ -190,18 +196,17 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
         }
     }
 
-    /// The spool directory for `key`, created with a file naming its addresses; nil
+    /// Where `key`'s spool lives, and the record that names its addresses there; nil
     /// when spooling is off, or impossible for this key (then memory only, logged).
-    private func spoolConfiguration(for key: DestinationKey) throws -> SpoolConfiguration? {
+    /// The queue creates the directory (and retries if the disk refuses).
+    private func spoolConfiguration(for key: DestinationKey) -> SpoolConfiguration? {
         guard let root = settings.spoolRoot else { return nil }
         guard let description = key.persistentForm else {
             log.warn("destination=\(key) is queued in memory only (its addresses cannot be recorded for recovery)")
             return nil
         }
-        let directory = root + "/" + key.spoolDirectoryName
-        try FileSystem.makeDirectory(directory)
-        try FileSystem.writeAtomically(directory + "/destination", Array(description.utf8))
-        return SpoolConfiguration(directory: directory, maxBytes: settings.spoolBytes, sync: settings.spoolSync)
+        return SpoolConfiguration(directory: root + "/" + key.spoolDirectoryName, maxBytes: settings.spoolBytes,
+                                  sync: settings.spoolSync, destinationRecord: description)
     }
 
     // MARK: SenderLifecycle

@@ -19,3 +19,4 @@ import Testing
         }
     }
 }
+

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct MemoryQueueTests {
     @Test func fifoOrderAcrossChunks() throws {
-        let queue = try DeliveryQueue(memoryBudget: 1 << 20, spool: nil)
+        let queue = DeliveryQueue(memoryBudget: 1 << 20, spool: nil)
         for i in 0..<1000 {
             var b = batch(["m\(i)-"])
             queue.enqueue(&b)
@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func fullQueueDropsTheOldestAndCountsThem() throws {
-        let queue = try DeliveryQueue(memoryBudget: 300 * 1024, spool: nil)
+        let queue = DeliveryQueue(memoryBudget: 300 * 1024, spool: nil)
         let block = String(repeating: "x", count: 100 * 1024)
         for i in 0..<10 {
             var b = batch(["\(i)" + block])
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func unacknowledgedMessagesKeepTheQueueBusy() throws {
-        let queue = try DeliveryQueue(memoryBudget: 1 << 20, spool: nil)
+        let queue = DeliveryQueue(memoryBudget: 1 << 20, spool: nil)
         var b = batch(["a", "b", "c"])
         queue.enqueue(&b)
         var taken = MessageBatch()
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func dequeueWaitsForAProducer() throws {
-        let queue = try DeliveryQueue(memoryBudget: 1 << 20, spool: nil)
+        let queue = DeliveryQueue(memoryBudget: 1 << 20, spool: nil)
         try spawnThread(name: "producer") {
             sleep(nanoseconds: 50_000_000)
             var b = batch(["late"])
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func blockPolicyMakesTheProducerWaitInsteadOfDropping() throws {
-        let queue = try DeliveryQueue(memoryBudget: 64 * 1024, spool: nil, overflow: .block)
+        let queue = DeliveryQueue(memoryBudget: 64 * 1024, spool: nil, overflow: .block)
         let block = String(repeating: "y", count: 40 * 1024)
         var first = batch(["1" + block])
         queue.enqueue(&first)

@@ -42,3 +42,28 @@ func removeTree(_ path: String) {
     }
     FileSystem.removeDirectory(path)
 }
+
+/// A directory on a tmpfs of `bytes`, mounted for one test (the tests run as root):
+/// a disk that really fills up, and can be given room again.
+final class SmallFilesystem {
+    let path: String
+
+    init(bytes: Int, _ name: String = #function) throws {
+        path = temporaryDirectory(name)
+        guard mount("tmpfs", path, "tmpfs", 0, "size=\(bytes)") == 0 else {
+            throw SystemError.current("mount tmpfs", context: path)
+        }
+    }
+
+    /// Gives the filesystem `bytes` in all (more room, without touching its files).
+    func resize(to bytes: Int) throws {
+        guard mount("tmpfs", path, "tmpfs", UInt(MS_REMOUNT), "size=\(bytes)") == 0 else {
+            throw SystemError.current("remount tmpfs", context: path)
+        }
+    }
+
+    deinit {
+        umount2(path, Int32(MNT_DETACH))
+        FileSystem.removeDirectory(path)
+    }
+}

@@ -5,7 +5,7 @@ import Testing
 @testable import LogshipDelivery
 
 private func spooled(_ directory: String, memory: Int = 1 << 20, maxBytes: Int = 64 << 20, segmentBytes: Int = 16 << 20) throws -> DeliveryQueue {
-    try DeliveryQueue(memoryBudget: memory, spool: SpoolConfiguration(directory: directory, maxBytes: maxBytes, segmentBytes: segmentBytes))
+    DeliveryQueue(memoryBudget: memory, spool: SpoolConfiguration(directory: directory, maxBytes: maxBytes, segmentBytes: segmentBytes))
 }
 
 @Suite struct SpoolTests {
@@ -44,7 +44,7 @@ private func spooled(_ directory: String, memory: Int = 1 << 20, maxBytes: Int =
             var b = batch(["\(i) " + padding])
             queue.enqueue(&b)
         }
-        #expect(queue.currentStats.memoryBytes <= 64 * 1024 + DeliveryQueue.chunkBytes)
+        #expect(queue.currentStats.memoryBytes <= 64 * 1024 + QueueMemory.chunkBytes)
         let out = drain(queue)
         #expect(out.count == 2000)
         #expect(out.map { Int($0.split(separator: " ")[0])! } == Array(0..<2000))
@@ -88,7 +88,7 @@ private func spooled(_ directory: String, memory: Int = 1 << 20, maxBytes: Int =
         try file.writeAll(withUnsafeBytes(of: &header) { Array($0) } + [5, 0, 0, 0, 0x41])
         file.close()
         let problems = Mutex<[String]>([])
-        let again = try DeliveryQueue(memoryBudget: 1 << 20, spool: SpoolConfiguration(directory: directory, maxBytes: 64 << 20)) { problem in
+        let again = DeliveryQueue(memoryBudget: 1 << 20, spool: SpoolConfiguration(directory: directory, maxBytes: 64 << 20)) { problem in
             problems.withLock { $0.append(problem) }
         }
         #expect(drain(again) == ["whole"])

@@ -28,6 +28,8 @@ final class Spool {
     /// The first message not yet delivered; persisted in the cursor file.
     private(set) var acknowledged: SpoolPosition
     private var lengths: [UInt32] = []
+    /// The last number `reserveSegmentNumber` gave out (0: none).
+    private var reservedSegmentNumber: UInt64 = 0
     private(set) var totalBytes = 0
     /// What recovery had to cut off, one line per segment, for the plugin log.
     private(set) var recoveryProblems: [String] = []
@@ -65,7 +67,10 @@ final class Spool {
             acknowledged = SpoolPosition(segment: first.sequence, offset: 0)
         }
         if segments.isEmpty {
-            try startSegment(sequence: max(acknowledged.segment, 1))
+            // A cursor inside a number without a file (records that were kept in memory)
+            // is past everything; a new segment must not reuse that number.
+            let inside = acknowledged.offset > 0 || acknowledged.message > 0
+            try startSegment(sequence: max(acknowledged.segment + (inside ? 1 : 0), 1))
             acknowledged = SpoolPosition(segment: segments[0].sequence, offset: 0)
         }
     }
@@ -97,8 +102,12 @@ final class Spool {
 
     /// Appends `batch` as one record; returns where it starts.
     func append(_ batch: MessageBatch) throws -> SpoolPosition {
-        if segments[segments.count - 1].size >= segmentBytes {
-            try startSegment(sequence: segments[segments.count - 1].sequence + 1)
+        let last = segments[segments.count - 1].sequence
+        if last <= reservedSegmentNumber {
+            // Records kept in memory meanwhile sit in the reserved number: these go after.
+            try startSegment(sequence: reservedSegmentNumber + 1)
+        } else if segments[segments.count - 1].size >= segmentBytes {
+            try startSegment(sequence: last + 1)
         }
         let segment = segments[segments.count - 1]
         let before = segment.size
@@ -167,19 +176,32 @@ final class Spool {
 
     var segmentCount: Int { segments.count }
 
+    /// A segment number after every segment so far, that no file will ever have: the
+    /// queue places records it could not append (a full disk) there, so they keep their
+    /// place in the order; the next append starts a segment after it.
+    func reserveSegmentNumber() -> UInt64 {
+        reservedSegmentNumber = max(reservedSegmentNumber, segments[segments.count - 1].sequence) + 1
+        return reservedSegmentNumber
+    }
+
     func close() {
         for segment in segments { segment.close() }
         cursorFile.close()
     }
 
-    /// A position at the end of a segment is the start of the next one.
+    /// A position at the end of a segment is the start of the next one; a position in a
+    /// segment number that has no file (deleted, or reserved for records kept in memory)
+    /// is the start of the next segment that has one, or the end.
     private func normalized(_ position: SpoolPosition) -> SpoolPosition {
         var p = position
+        if !segments.contains(where: { $0.sequence == p.segment }) {
+            guard let next = segments.first(where: { $0.sequence > p.segment }) else { return end }
+            p = SpoolPosition(segment: next.sequence, offset: 0)
+        }
         while let index = segments.firstIndex(where: { $0.sequence == p.segment }),
               p.offset >= segments[index].size, index + 1 < segments.count {
             p = SpoolPosition(segment: segments[index + 1].sequence, offset: 0)
         }
-        if let first = segments.first, p.segment < first.sequence { p = SpoolPosition(segment: first.sequence, offset: 0) }
         return p
     }
 
