@@ -17,7 +17,7 @@ public struct PluginSettings: Sendable {
         summary: "Memory per destination for messages waiting to be sent. With the spool it is a cache (older messages are read back from disk); without it, the queue.")
     public static let spoolSize = PluginSetting(
         name: "SPOOL_SIZE", defaultValue: "1g",
-        summary: "Disk per destination for messages waiting to be sent (in the plugin's rootfs, under `STATE_DIR`). `0` keeps queues in memory only.")
+        summary: "Disk per destination for messages waiting to be sent (under `STATE_DIR`). `0` keeps queues in memory only.")
     public static let spoolSync = PluginSetting(
         name: "SPOOL_SYNC", defaultValue: "none",
         summary: "`none`: spooled messages survive a crash or restart of the plugin, not of the host. `batch`: `fdatasync` after every batch, surviving a host crash at the cost of a disk flush per batch.")
