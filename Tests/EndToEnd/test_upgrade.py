@@ -200,9 +200,9 @@ def test_upgrade_keeps_running_streams_and_the_spool(upgradable_plugin, receiver
     live_nums, live_other = numbers(live.lines())
     down_nums, down_other = numbers(down.lines())
     r_live, r_down = analyze(live_nums, 1, LIVE_LINES), analyze(down_nums, 1, BACKLOG_LINES)
-    print(f"\n[upgrade] disable -f + upgrade + enable took {window:.1f}s, {at_disable} lines had arrived "
+    print(f"\n[upgrade] before the upgrade: {layout}")
+    print(f"[upgrade] disable -f + upgrade + enable took {window:.1f}s, {at_disable} lines had arrived "
           f"before it; the upgraded process then had {after}, and for the down destination {spooled}")
-    print(f"[upgrade] before the upgrade: {layout}")
     print(f"[upgrade] running container: {r_live.summary()}" + (f" ({live_wait})" if live_wait else ""))
     print(f"[upgrade] spooled backlog:   {r_down.summary()}" + (f" ({down_wait})" if down_wait else ""))
     # At least once: duplicates (a replayed window around the restart) are counted above, not refused.
