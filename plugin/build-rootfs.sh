@@ -26,15 +26,19 @@ rm -rf "$out"
 mkdir -p "$rootfs"
 cp "$config" "$out/config.json"
 
-# Mount points: /run/docker/plugins is where Docker mounts the socket directory,
-# /run/docker/logging is where the daemon creates the FIFOs (a plain directory of the rootfs,
-# never a mount), /host/run and /host/dev receive the manifest's bind mounts of the host's
-# /run and /dev (unix:// destinations), /certs the `certs` mount (TLS certificate files),
-# /proc /sys /dev /tmp are mounted by the runtime.
+# Mount points: /run/docker/plugins is where Docker mounts the socket directory.
+# /run/docker/logging is the manifest's propagatedMount: Docker bind-mounts a directory it keeps
+# beside the rootfs (<docker root>/plugins/<id>/propagated-mount) over it, and the daemon creates
+# the FIFOs in that host directory (moby's ScopedPath re-scopes paths under the propagated mount).
+# STATE_DIR defaults to /run/docker/logging/logship-state, in the same mount, so FIFOs, stream
+# records and spool all outlive `docker plugin upgrade`, which replaces this rootfs. The directory
+# stays empty here: the mount hides whatever the rootfs has at that path, mode included.
+# /host/run and /host/dev receive the manifest's bind mounts of the host's /run and /dev (unix://
+# destinations), /certs the `certs` mount (TLS certificate files), /proc /sys /dev /tmp are mounted
+# by the runtime.
 for d in run/docker/plugins run/docker/logging host/run host/dev certs etc tmp proc sys dev usr/bin; do
     mkdir -p "$rootfs/$d"
 done
-chmod 0700 "$rootfs/run/docker/logging"
 chmod 1777 "$rootfs/tmp"
 # With network type host, Docker bind-mounts the host's /etc/hosts and /etc/resolv.conf over
 # these; a bind mount needs an existing file as its target.

@@ -3,7 +3,8 @@
 #   unit         swift build, swift test
 #   integration  the debug binary against real rsyslog and Python receivers (no Docker)
 #   fuzz         each libFuzzer target (Fuzz/) for FUZZ_SECONDS (default 30) on a copy of the corpus
-#   e2e          a real Docker engine: deps, dockerd, test image, scripts/install.sh, containers
+#   e2e          a real Docker engine: deps, dockerd, a local registry, test image, scripts/install.sh,
+#                containers
 # Usage: scripts/test.sh [unit|integration|fuzz|e2e|all]   (default all)
 # Env:   PLUGIN_NAME (default logship), PYTEST_ARGS (extra pytest arguments, e.g. "-k json -x")
 set -euo pipefail
@@ -47,6 +48,7 @@ e2e() {
     phase "e2e: environment"
     bash scripts/testenv/install-deps.sh
     bash scripts/testenv/start-dockerd.sh
+    bash scripts/testenv/start-registry.sh   # the upgrade test pushes plugin versions to it
     bash scripts/testenv/make-test-image.sh
     phase "e2e: scripts/install.sh"
     bash scripts/install.sh

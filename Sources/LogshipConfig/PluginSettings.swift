@@ -17,7 +17,7 @@ public struct PluginSettings: Sendable {
         summary: "Memory per destination for messages waiting to be sent. With the spool it is a cache (older messages are read back from disk); without it, the queue.")
     public static let spoolSize = PluginSetting(
         name: "SPOOL_SIZE", defaultValue: "1g",
-        summary: "Disk per destination for messages waiting to be sent (in the plugin's rootfs, under `STATE_DIR`). `0` keeps queues in memory only.")
+        summary: "Disk per destination for messages waiting to be sent (under `STATE_DIR`). `0` keeps queues in memory only.")
     public static let spoolTotalSize = PluginSetting(
         name: "SPOOL_TOTAL_SIZE", defaultValue: "4g",
         summary: "Disk for all spools together, so that many destinations that are down cannot fill the disk Docker uses. When it is reached, a destination that must spool drops its own oldest segment (with `drop-oldest`), and what it cannot spool is kept in memory only, up to `QUEUE_SIZE`. `0`: no limit besides `SPOOL_SIZE` per destination.")

@@ -36,4 +36,21 @@ import Testing
         #expect(config.contains("\"socket\":\"logship.sock\""))
         #expect(config.contains("\"types\":[\"docker.logdriver/1.0\"]"))
     }
+
+    /// `docker plugin upgrade` replaces the rootfs and keeps only the propagated mount: the FIFOs
+    /// (the daemon creates them under /run/docker/logging, re-scoped into that mount) and the
+    /// default STATE_DIR (stream records, spool) must both be inside it, or an upgrade loses
+    /// every running stream and the spool (Tests/EndToEnd/test_upgrade.py shows it on a real engine).
+    @Test func defaultStateDirectoryIsInsideThePropagatedMount() {
+        let config = repositoryFile("config.json").filter { !$0.isWhitespace }
+        guard let key = config.firstRange(of: "\"propagatedMount\":\"") else {
+            Issue.record("config.json has no propagatedMount")
+            return
+        }
+        let mount = String(config[key.upperBound...].prefix { $0 != "\"" })
+        #expect(mount == "/run/docker/logging", "the daemon creates the FIFOs under /run/docker/logging, not \(mount)")
+        #expect(PluginSettings.stateDirectory.defaultValue.hasPrefix(mount + "/"))
+        #expect(config.contains("\"name\":\"STATE_DIR\",\"settable\":[\"value\"],\"value\":\"\(PluginSettings.stateDirectory.defaultValue)\""),
+                "config.json's STATE_DIR default differs from PluginSettings'")
+    }
 }

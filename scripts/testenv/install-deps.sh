@@ -11,6 +11,10 @@ packages=(docker.io rsyslog busybox-static openssl libssl-dev ca-certificates ip
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 # rsyslog's two TLS network stream drivers (GnuTLS and OpenSSL), the TLS tests' main receivers.
 packages+=(rsyslog-gnutls rsyslog-openssl)
+# Docker's registry (distribution 2.x): the upgrade test pushes two versions of the plugin to a
+# private instance on loopback (scripts/testenv/start-registry.sh), since `docker plugin upgrade`
+# only takes a plugin from a registry.
+packages+=(docker-registry)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -20,8 +24,8 @@ done
 if ((${#missing[@]})); then
     ((EUID == 0)) || die "need root to install: ${missing[*]}"
     log "installing: ${missing[*]}"
-    # Keep package scripts from starting the system's own dockerd/rsyslogd: the tests start
-    # private instances with their own flags. Only add a policy-rc.d if none exists.
+    # Keep package scripts from starting the system's own dockerd/rsyslogd/docker-registry: the
+    # tests start private instances with their own flags (and, for the registry, its own port). Only add a policy-rc.d if none exists.
     policy=/usr/sbin/policy-rc.d
     if [[ ! -e $policy ]]; then
         printf '#!/bin/sh\nexit 101\n' >"$policy"

@@ -21,7 +21,10 @@ from .waiting import wait_until
 
 PLUGIN = os.environ.get("LOGSHIP_PLUGIN") or os.environ.get("PLUGIN_NAME") or "logship"
 IMAGE = os.environ.get("LOGSHIP_TEST_IMAGE", "logship-test-busybox")
-NAME_PREFIX = "logship-test-"
+# Test containers are named PREFIX + random hex, and the e2e fixtures remove every container whose
+# name contains PREFIX (leftovers keep a plugin "in use"). Two runs that share one dockerd (two
+# engineers, two worktrees) must each set their own, or each removes the other's containers.
+NAME_PREFIX = os.environ.get("LOGSHIP_TEST_NAME_PREFIX") or "logship-test-"
 
 
 def docker(*args: str, timeout: float = 120, check: bool = True, capture: bool = True) -> subprocess.CompletedProcess:
