@@ -1,15 +1,16 @@
 import LogshipSystem
 
 /// Where a stream reader gets its bytes: the unconsumed head of Docker's FIFO, peeked
-/// at with `tee(2)`, and consumed only once the reader has handed it on. If the plugin
-/// dies in between, those bytes are still in the FIFO and the re-attached plugin reads
-/// them again: a crash can repeat a few lines, never lose them.
+/// at with `tee(2)` through a pipe borrowed from the plugin's `PeekPipePool`, and
+/// consumed only once the reader has handed it on. If the plugin dies in between,
+/// those bytes are still in the FIFO and the re-attached plugin reads them again: a
+/// crash can repeat a few lines, never lose them.
 ///
 /// The source owns the decisions about the FIFO itself: how large a peek can be (it
-/// grows the peek pipe, and the FIFO, for a frame that does not fit), when a writer
-/// left in the middle of a frame, and the one degraded mode: a frame that no pipe can
-/// be made large enough to peek at whole is read the consuming way (logged at warn),
-/// so a plugin killed while it holds such a frame loses that frame and the next run
+/// grows the FIFO and the peek pipe for a frame that does not fit), when a writer left
+/// in the middle of a frame, and the one degraded mode: a frame that no pipe can be
+/// made large enough to peek at whole is read the consuming way (logged at warn), so a
+/// plugin killed while it holds such a frame loses that frame and the next run
 /// resynchronises on the frame after it.
 struct FIFOSource {
     enum Event {
@@ -22,11 +23,17 @@ struct FIFOSource {
         case stopped
     }
 
+    private enum Peek {
+        case bytes(Int)
+        /// Nothing in the FIFO, and a writer still has it open.
+        case empty
+        /// The pipe cannot be made large enough for the frame that is needed.
+        case tooSmall(SystemError)
+    }
+
     private let fifo: FileDescriptor  // owned by the reader
-    private let peekPipe: (read: FileDescriptor, write: FileDescriptor)  // owned here
+    private let pool: PeekPipePool
     private var buffer: UnsafeMutableRawBufferPointer
-    /// The most bytes one peek can return (the peek pipe's size).
-    private(set) var capacity: Int
     /// Bytes read the consuming way (degraded mode) and not yet handed on.
     private var held = 0
     private(set) var reads = 0
@@ -34,49 +41,49 @@ struct FIFOSource {
     private let log: LogSink
     private let label: String
 
-    /// A peek pipe as large as the FIFO: Docker's FIFO keeps its default size (64 KiB),
-    /// which holds any frame the daemon writes (at most 16 KiB of line and its header).
-    init(fifo: FileDescriptor, log: LogSink, label: String) throws {
+    /// The most bytes one read hands on, unless a frame needs more.
+    static let readBytes = 64 * 1024
+
+    init(fifo: FileDescriptor, pool: PeekPipePool, log: LogSink, label: String) {
         self.fifo = fifo
+        self.pool = pool
         self.log = log
         self.label = label
-        peekPipe = try FileDescriptor.pipe()
-        let fifoSize = (try? fifo.pipeSize()) ?? 65536
-        capacity = (try? peekPipe.write.setPipeSize(fifoSize)) ?? ((try? peekPipe.write.pipeSize()) ?? 4096)
-        buffer = .allocate(byteCount: capacity, alignment: 16)
+        buffer = .allocate(byteCount: Self.readBytes, alignment: 16)
     }
 
     func close() {
-        peekPipe.read.close()
-        peekPipe.write.close()
         buffer.deallocate()
     }
+
+    /// How much one read can return (a burst is a read of at least half of it).
+    var capacity: Int { buffer.count }
 
     /// Waits for the head of the stream, at least `minimum` bytes of it when that much
     /// is needed to finish a frame (0: whatever is there).
     mutating func next(atLeast minimum: Int, stop: StopSignal) throws -> Event {
-        if held > 0 || (minimum > capacity && !canPeek(minimum)) {
-            return try readConsuming(atLeast: minimum, stop: stop)
-        }
+        if held > 0 { return try readConsuming(atLeast: minimum) }
+        if minimum > buffer.count { resize(to: minimum) }
         while true {
             if stop.isTriggered { return .stopped }
-            guard let teed = try fifo.peekIfAvailable(into: peekPipe.write, maxBytes: capacity) else {
+            switch try peek(atLeast: minimum) {
+            case .empty:
                 if try !waitForData(stop) { return .stopped }
-                continue
+            case let .tooSmall(error):
+                if !degradedReported {
+                    degradedReported = true
+                    log.warn("\(label) a frame of \(minimum) bytes does not fit the pipes (\(error)); reading such frames without peeking: a plugin crash while one is read loses it")
+                }
+                return try readConsuming(atLeast: minimum)
+            case .bytes(0):
+                return .endOfStream(incompleteBytes: 0)
+            case let .bytes(got):
+                if got >= max(minimum, 1) { return .bytes(UnsafeRawBufferPointer(rebasing: buffer[..<got])) }
+                // The rest of a frame: Docker writes a frame with one write(), so it is
+                // on its way, unless the writer is gone.
+                if fifo.isHungUp() { return .endOfStream(incompleteBytes: got) }
+                if stop.wait(nanoseconds: 1_000_000) { return .stopped }
             }
-            if teed == 0 { return .endOfStream(incompleteBytes: 0) }
-            reads += 1
-            var got = 0
-            while got < teed {
-                let n = try peekPipe.read.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[got..<teed]))
-                if n == 0 { break }
-                got += n
-            }
-            if got >= max(minimum, 1) { return .bytes(UnsafeRawBufferPointer(rebasing: buffer[..<got])) }
-            // The rest of a frame: Docker writes a frame with one write(), so it is on
-            // its way, unless the writer is gone.
-            if fifo.isHungUp() { return .endOfStream(incompleteBytes: got) }
-            if stop.wait(nanoseconds: 1_000_000) { return .stopped }
         }
     }
 
@@ -91,36 +98,49 @@ struct FIFOSource {
         }
     }
 
+    /// Copies the FIFO's head into `buffer` through a pooled pipe, leaving the pipe empty.
+    private mutating func peek(atLeast minimum: Int) throws -> Peek {
+        let fifo = self.fifo
+        let buffer = self.buffer
+        let result = try pool.withPipe { pipe throws -> Peek in
+            if minimum > pipe.capacity {
+                do {
+                    if try fifo.pipeSize() < minimum { try fifo.setPipeSize(minimum) }
+                    pipe.capacity = try pipe.write.setPipeSize(minimum)
+                } catch let error as SystemError {
+                    return .tooSmall(error)
+                }
+            }
+            guard let teed = try fifo.peekIfAvailable(into: pipe.write, maxBytes: min(pipe.capacity, buffer.count)) else { return .empty }
+            var got = 0
+            do {
+                while got < teed {
+                    let n = try pipe.read.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[got..<teed]))
+                    if n == 0 { break }
+                    got += n
+                }
+            } catch {
+                // The next borrower must find the pipe empty.
+                while got < teed, let n = try? pipe.read.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(buffer.count, teed - got)])), n > 0 { got += n }
+                throw error
+            }
+            return .bytes(got)
+        }
+        if case let .bytes(got) = result, got > 0 { reads += 1 }
+        return result
+    }
+
     /// Blocks until the FIFO has data (or its writer left) or the plugin stops.
     private func waitForData(_ stop: StopSignal) throws -> Bool {
         let ready = try FileDescriptor.waitReadable([fifo, stop.descriptor], timeoutMilliseconds: -1)
         return !ready[1] && !stop.isTriggered
     }
 
-    /// Makes the peek pipe (and the FIFO) large enough for a frame of `bytes`.
-    private mutating func canPeek(_ bytes: Int) -> Bool {
-        do {
-            if try fifo.pipeSize() < bytes { try fifo.setPipeSize(bytes) }
-            let granted = try peekPipe.write.setPipeSize(bytes)
-            capacity = granted
-            if granted > buffer.count { resize(to: granted) }
-            log.debug("\(label) peek pipe grown to \(granted) bytes for a frame of \(bytes)")
-            return true
-        } catch {
-            if !degradedReported {
-                degradedReported = true
-                log.warn("\(label) a frame of \(bytes) bytes does not fit the pipes (\(error)); reading such frames without peeking: a plugin crash while one is read loses it")
-            }
-            return false
-        }
-    }
-
     /// Degraded mode: reads exactly up to `minimum` bytes, taking them out of the FIFO.
-    private mutating func readConsuming(atLeast minimum: Int, stop: StopSignal) throws -> Event {
+    /// Once a frame is partly taken it is finished whatever happens: the daemon writes
+    /// it in one piece, so the rest is already there or coming.
+    private mutating func readConsuming(atLeast minimum: Int) throws -> Event {
         if minimum > buffer.count { resize(to: minimum) }
-        if held == 0 && stop.isTriggered { return .stopped }
-        // Once a frame is partly taken, it is finished whatever happens: the daemon
-        // writes it in one piece, so the rest is already there or coming.
         repeat {
             let n = try fifo.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[held..<max(minimum, held + 1)]))
             if n == 0 { return .endOfStream(incompleteBytes: held) }

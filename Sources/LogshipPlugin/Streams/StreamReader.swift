@@ -21,6 +21,7 @@ final class StreamReader: @unchecked Sendable {
     private let pipeline: StreamPipeline
     private let state: StreamStateStore
     private let stop: StopSignal
+    private let peekPipes: PeekPipePool
     private let log: LogSink
     private let onEnd: @Sendable (StreamReader, StreamOutcome) -> Void
     private let skipReports = RateLimiter()
@@ -35,13 +36,14 @@ final class StreamReader: @unchecked Sendable {
     static let coalescingDelayNanoseconds: Int64 = 2_000_000
 
     init(file: String, containerID: String, descriptor: FileDescriptor, pipeline: StreamPipeline, state: StreamStateStore,
-         stop: StopSignal, log: LogSink, onEnd: @escaping @Sendable (StreamReader, StreamOutcome) -> Void) {
+         stop: StopSignal, peekPipes: PeekPipePool, log: LogSink, onEnd: @escaping @Sendable (StreamReader, StreamOutcome) -> Void) {
         self.file = file
         self.containerID = containerID
         self.descriptor = descriptor
         self.pipeline = pipeline
         self.state = state
         self.stop = stop
+        self.peekPipes = peekPipes
         self.log = log
         self.onEnd = onEnd
     }
@@ -56,7 +58,7 @@ final class StreamReader: @unchecked Sendable {
         var backoff = Backoff(initialNanoseconds: 100_000_000, maximumNanoseconds: 5_000_000_000)
         reading: while true {
             do {
-                if source == nil { source = try FIFOSource(fifo: descriptor, log: log, label: label) }
+                if source == nil { source = FIFOSource(fifo: descriptor, pool: peekPipes, log: log, label: label) }
                 switch try source!.next(atLeast: nextFrameBytes, stop: stop) {
                 case .stopped:
                     outcome.stopped = true
@@ -91,8 +93,6 @@ final class StreamReader: @unchecked Sendable {
                 if let suppressed = failureReports.admit() {
                     log.error("\(label) reading failed: \(error); retrying\(suppressed > 0 ? " (\(suppressed) similar suppressed)" : "")")
                 }
-                source?.close()
-                source = nil
                 if stop.wait(nanoseconds: backoff.next()) {
                     outcome.stopped = true
                     break reading

@@ -41,6 +41,7 @@ public final class StreamRegistry: @unchecked Sendable {
     private var retryThreadRunning = false
     /// Triggered at shutdown: readers stop between reads, retries end.
     private let stopSignal: StopSignal
+    private let peekPipes: PeekPipePool
     let counters = StreamCounters()
 
     /// - Parameter stateDirectory: where open streams are recorded for re-attaching
@@ -51,6 +52,8 @@ public final class StreamRegistry: @unchecked Sendable {
         self.state = StreamStateStore(directory: stateDirectory, log: log)
         self.log = log
         stopSignal = try StopSignal()
+        // Made now, while the host's pipe budget is most likely to allow full-size pipes.
+        peekPipes = try PeekPipePool(pipes: 8)
     }
 
     public var activeCount: Int { lock.withLock { active.count } }
@@ -264,7 +267,7 @@ public final class StreamRegistry: @unchecked Sendable {
         }
         let pipeline = StreamPipeline(settings: settings, maxLineBytes: settings?.maxLineBytes ?? 1 << 20, destinations: outputs)
         let reader = StreamReader(file: file, containerID: info.containerID, descriptor: descriptor, pipeline: pipeline,
-                                  state: state, stop: stopSignal, log: log) { [weak self] reader, outcome in
+                                  state: state, stop: stopSignal, peekPipes: peekPipes, log: log) { [weak self] reader, outcome in
             self?.readerEnded(reader, outcome, discarding: settings == nil)
         }
         lock.withLock { active[file] = .reading(reader: reader, destinations: acquired, stopRequested: false) }
