@@ -34,6 +34,7 @@ struct MetricsEndpoint: Sendable {
         perDestination("logship_destination_dropped_messages_total", .counter, "Messages dropped because the queue or spool was full.") { $0.queue.droppedMessages }
         perDestination("logship_destination_lost_messages_total", .counter, "Messages sent and lost for good: UDP datagrams the receiver's host refused (port unreachable), messages too large for a datagram.") { $0.lostMessages }
         perDestination("logship_destination_spooled_messages_total", .counter, "Messages written to the destination's spool on disk.") { $0.queue.spooledMessages }
+        perDestination("logship_destination_unspooled_messages_total", .counter, "Messages kept in memory only because the spool could not take them (disk full or failing, SPOOL_TOTAL_SIZE reached).") { $0.queue.unspooledMessages }
         perDestination("logship_destination_pending_messages", .gauge, "Messages taken in and not yet delivered.") { $0.queue.pendingMessages }
         perDestination("logship_destination_queue_memory_bytes", .gauge, "Bytes of queued messages held in memory.") { $0.queue.memoryBytes }
         perDestination("logship_destination_spool_bytes", .gauge, "Bytes of the destination's spool files.") { $0.queue.spoolBytes }
@@ -48,7 +49,10 @@ struct MetricsEndpoint: Sendable {
         out.family("logship_streams_reattached_total", .counter, "Streams re-opened after a plugin restart.", c.reattached.load(ordering: .relaxed))
         out.family("logship_streams_ended_total", .counter, "Streams read to their end.", c.ended.load(ordering: .relaxed))
         out.family("logship_stream_entries_total", .counter, "Log entries read from streams that have ended.", c.entries.load(ordering: .relaxed))
-        out.family("logship_decode_errors_total", .counter, "Streams closed because a frame could not be decoded.", c.decodeErrors.load(ordering: .relaxed))
+        out.family("logship_decode_errors_total", .counter, "Places in streams where bytes did not decode as frames (each skipped to the next frame).", c.decodeErrors.load(ordering: .relaxed))
+        out.family("logship_stream_skipped_bytes_total", .counter, "Bytes of streams skipped because they did not decode as frames.", c.skippedBytes.load(ordering: .relaxed))
+        out.family("logship_stream_discarded_lines_total", .counter, "Lines of streams that had ended that were read and thrown away because their settings did not resolve at all.", c.discardedLines.load(ordering: .relaxed))
+        out.family("logship_spool_bytes", .gauge, "Bytes of all spools together (limited by SPOOL_TOTAL_SIZE).", destinations.spoolBytesInUse)
         out.family("logship_reassembled_lines_total", .counter, "Lines rebuilt from Docker's 16 KiB pieces.", c.reassembledLines.load(ordering: .relaxed))
         return out.text
     }

@@ -8,7 +8,8 @@ final class StreamCounters: Sendable {
     let entries = Atomic<Int>(0)
     let bytes = Atomic<Int>(0)
     let reassembledLines = Atomic<Int>(0)
-    /// Damaged places in streams (bytes that did not decode), and the bytes skipped.
+    /// Damaged places in streams (bytes that did not decode), and the bytes skipped;
+    /// counted by the readers as they happen.
     let decodeErrors = Atomic<Int>(0)
     let skippedBytes = Atomic<Int>(0)
     /// Lines of streams that had no usable settings, read and thrown away.
@@ -19,8 +20,6 @@ final class StreamCounters: Sendable {
         entries.add(outcome.entries, ordering: .relaxed)
         bytes.add(outcome.bytesRead, ordering: .relaxed)
         reassembledLines.add(outcome.reassembledLines, ordering: .relaxed)
-        decodeErrors.add(outcome.corruptions, ordering: .relaxed)
-        skippedBytes.add(outcome.skippedBytes, ordering: .relaxed)
         if discarding { discardedLines.add(outcome.lines, ordering: .relaxed) }
     }
 }

@@ -22,6 +22,7 @@ final class StreamReader: @unchecked Sendable {
     private let state: StreamStateStore
     private let stop: StopSignal
     private let peekPipes: PeekPipePool
+    private let counters: StreamCounters
     private let log: LogSink
     private let onEnd: @Sendable (StreamReader, StreamOutcome) -> Void
     private let skipReports = RateLimiter()
@@ -36,7 +37,7 @@ final class StreamReader: @unchecked Sendable {
     static let coalescingDelayNanoseconds: Int64 = 2_000_000
 
     init(file: String, containerID: String, descriptor: FileDescriptor, pipeline: StreamPipeline, state: StreamStateStore,
-         stop: StopSignal, peekPipes: PeekPipePool, log: LogSink, onEnd: @escaping @Sendable (StreamReader, StreamOutcome) -> Void) {
+         stop: StopSignal, peekPipes: PeekPipePool, counters: StreamCounters, log: LogSink, onEnd: @escaping @Sendable (StreamReader, StreamOutcome) -> Void) {
         self.file = file
         self.containerID = containerID
         self.descriptor = descriptor
@@ -44,6 +45,7 @@ final class StreamReader: @unchecked Sendable {
         self.state = state
         self.stop = stop
         self.peekPipes = peekPipes
+        self.counters = counters
         self.log = log
         self.onEnd = onEnd
     }
@@ -138,7 +140,11 @@ final class StreamReader: @unchecked Sendable {
 
     private func reportSkipped(_ consumed: StreamPipeline.Consumed, _ outcome: inout StreamOutcome) {
         outcome.skippedBytes += consumed.skippedBytes
-        if consumed.error != nil { outcome.corruptions += 1 }
+        counters.skippedBytes.add(consumed.skippedBytes, ordering: .relaxed)
+        if consumed.error != nil {
+            outcome.corruptions += 1
+            counters.decodeErrors.add(1, ordering: .relaxed)
+        }
         if let suppressed = skipReports.admit() {
             let why = consumed.error.map { "\($0)" } ?? "not a frame"
             log.error("\(label) skipped \(consumed.skippedBytes) bytes that are not log frames (\(why)); reading on from the next frame (\(outcome.skippedBytes) bytes skipped in this stream\(suppressed > 0 ? ", \(suppressed) reports suppressed" : ""))")

@@ -267,7 +267,7 @@ public final class StreamRegistry: @unchecked Sendable {
         }
         let pipeline = StreamPipeline(settings: settings, maxLineBytes: settings?.maxLineBytes ?? 1 << 20, destinations: outputs)
         let reader = StreamReader(file: file, containerID: info.containerID, descriptor: descriptor, pipeline: pipeline,
-                                  state: state, stop: stopSignal, peekPipes: peekPipes, log: log) { [weak self] reader, outcome in
+                                  state: state, stop: stopSignal, peekPipes: peekPipes, counters: counters, log: log) { [weak self] reader, outcome in
             self?.readerEnded(reader, outcome, discarding: settings == nil)
         }
         lock.withLock { active[file] = .reading(reader: reader, destinations: acquired, stopRequested: false) }
