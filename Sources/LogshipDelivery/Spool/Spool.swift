@@ -56,7 +56,7 @@ final class Spool {
             }
             let segment = try SpoolSegment.recover(path: path, sequence: sequence)
             if segment.cutBytes > 0 {
-                recoveryProblems.append("spool segment \(path): \(segment.cutBytes) bytes after offset \(segment.size) are not readable records (torn by a crash, or damaged) and were cut off; the messages in them are lost")
+                recoveryProblems.append("spool segment \(path): \(segment.cutBytes) bytes after offset \(segment.size) are not readable records (torn by a crash, or damaged: \(segment.cutProblem)) and were cut off; the messages in them are lost")
             }
             segments.append(segment)
             totalBytes += segment.size
@@ -109,14 +109,22 @@ final class Spool {
 
     /// Appends to `batch` the messages from `position` on, up to about `maxBytes`
     /// (whole records, at least one). Returns the position after them and the records
-    /// read as (position, messages), nil when `position` is the end.
+    /// read as (position, messages), nil when `position` is the end. A record that
+    /// cannot be read (`SpoolDamage`, or an I/O error) ends the read before it, so it
+    /// is thrown only when it is the first; `batch` then is as it was.
     func read(from position: SpoolPosition, upTo limit: SpoolPosition?, into batch: inout MessageBatch, maxBytes: Int) throws -> (next: SpoolPosition, records: [(SpoolPosition, Int)])? {
         var position = normalized(position)
         var records: [(SpoolPosition, Int)] = []
         let startBytes = batch.bytes.count
         while position < end, limit.map({ position < $0 }) ?? true, batch.bytes.count - startBytes < maxBytes || records.isEmpty {
             guard let segment = segments.first(where: { $0.sequence == position.segment }) else { break }
-            let (next, count) = try segment.readRecord(at: position.offset, skipping: position.message, into: &batch, lengths: &lengths)
+            let next: Int, count: Int
+            do {
+                (next, count) = try segment.readRecord(at: position.offset, skipping: position.message, into: &batch, lengths: &lengths)
+            } catch {
+                if records.isEmpty { throw error }
+                break  // hand over what was read; the next read starts at the bad record
+            }
             records.append((position, count))
             position = normalized(SpoolPosition(segment: segment.sequence, offset: next))
         }
