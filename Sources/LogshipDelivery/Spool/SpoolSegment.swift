@@ -33,28 +33,32 @@ final class SpoolSegment {
         return sequence
     }
 
-    private init(sequence: UInt64, path: String, descriptor: FileDescriptor, size: Int) {
+    /// False for a recovered segment: the next record goes to a new segment, never
+    /// after bytes that may not be records.
+    private(set) var isAppendable: Bool
+
+    private init(sequence: UInt64, path: String, descriptor: FileDescriptor, size: Int, isAppendable: Bool) {
         self.sequence = sequence
         self.path = path
         self.descriptor = descriptor
         self.size = size
+        self.isAppendable = isAppendable
     }
 
     static func create(in directory: String, sequence: UInt64) throws -> SpoolSegment {
         let path = directory + "/" + fileName(sequence)
         // O_APPEND: records always go to the end, whatever the descriptor's offset.
         let descriptor = try FileDescriptor.open(path, [.readWrite, .create, .truncate, .append], mode: 0o600)
-        return SpoolSegment(sequence: sequence, path: path, descriptor: descriptor, size: 0)
+        return SpoolSegment(sequence: sequence, path: path, descriptor: descriptor, size: 0, isAppendable: true)
     }
 
     /// Opens an existing segment and indexes its records, each checked as `readRecord`
     /// checks it; from the first that fails (a torn record at the end, the plugin died
     /// while writing it; or damage) the file is cut off, and `cutProblem` says why.
+    /// The segment takes no more appends.
     static func recover(path: String, sequence: UInt64) throws -> SpoolSegment {
-        // O_APPEND, so the next record lands after the recovered ones (reading them
-        // with pread leaves the descriptor's offset at 0).
-        let descriptor = try FileDescriptor.open(path, [.readWrite, .append])
-        let segment = SpoolSegment(sequence: sequence, path: path, descriptor: descriptor, size: 0)
+        let descriptor = try FileDescriptor.open(path, [.readWrite])
+        let segment = SpoolSegment(sequence: sequence, path: path, descriptor: descriptor, size: 0, isAppendable: false)
         do {
             let fileSize = try descriptor.size()
             var lengths: [UInt32] = []
@@ -85,6 +89,7 @@ final class SpoolSegment {
 
     /// Appends `batch` as one record; returns its offset.
     func append(_ batch: MessageBatch, lengths: inout [UInt32], sync: Bool) throws -> Int {
+        precondition(isAppendable, "append to a closed spool segment")
         SpoolRecord.encodeLengths(batch, into: &lengths)
         var header = lengths.withUnsafeBytes {
             SpoolRecord.encodeHeader(payloadBytes: batch.bytes.count, messageCount: batch.count, lengths: $0)
