@@ -33,8 +33,9 @@ final class SpoolSegment {
         return sequence
     }
 
-    /// False for a recovered segment: the next record goes to a new segment, never
-    /// after bytes that may not be records.
+    /// False for a recovered segment, and for one whose failed append could not be
+    /// undone: the next record goes to a new segment, never after bytes that may not be
+    /// records.
     private(set) var isAppendable: Bool
 
     private init(sequence: UInt64, path: String, descriptor: FileDescriptor, size: Int, isAppendable: Bool) {
@@ -87,7 +88,10 @@ final class SpoolSegment {
         return segment
     }
 
-    /// Appends `batch` as one record; returns its offset.
+    /// Appends `batch` as one record; returns its offset. When it fails (no space, a
+    /// quota, an I/O error; perhaps after part of the record was written), the file is
+    /// cut back to where it was, so the next append starts right after the last whole
+    /// record; if even that fails, the segment takes no more appends.
     func append(_ batch: MessageBatch, lengths: inout [UInt32], sync: Bool) throws -> Int {
         precondition(isAppendable, "append to a closed spool segment")
         SpoolRecord.encodeLengths(batch, into: &lengths)
@@ -95,14 +99,19 @@ final class SpoolSegment {
             SpoolRecord.encodeHeader(payloadBytes: batch.bytes.count, messageCount: batch.count, lengths: $0)
         }
         let offset = size
-        try withUnsafeBytes(of: &header) { headerBytes in
-            try lengths.withUnsafeBytes { lengthBytes in
-                try batch.bytes.withUnsafeBytes { payload in
-                    try descriptor.writeAll(headerBytes, lengthBytes, payload)
+        do {
+            try withUnsafeBytes(of: &header) { headerBytes in
+                try lengths.withUnsafeBytes { lengthBytes in
+                    try batch.bytes.withUnsafeBytes { payload in
+                        try descriptor.writeAll(headerBytes, lengthBytes, payload)
+                    }
                 }
             }
+            if sync { try descriptor.sync() }
+        } catch {
+            do { try descriptor.truncate(to: size) } catch { isAppendable = false }
+            throw error
         }
-        if sync { try descriptor.sync() }
         size += SpoolRecord.headerBytes + 4 * batch.count + batch.bytes.count
         records.append((offset, batch.count))
         messageCount += batch.count
