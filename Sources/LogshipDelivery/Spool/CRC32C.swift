@@ -7,8 +7,9 @@
 /// bits), so a damaged length is never read as a different valid one.
 ///
 /// Slicing-by-8: eight 256-entry tables, 8 bytes per step. Pure Swift, since the
-/// package has no C targets for the SSE4.2 instruction; the spool runs it over
-/// 4 bytes per message, where it costs about a nanosecond per message.
+/// package has no C targets for the SSE4.2 instruction. About 0.5 ns a byte on the
+/// benchmark machine; the spool runs it over the 4 bytes of length per message:
+/// 1.2 µs for a batch of 600 messages of 100 bytes, whose append takes about 36 µs.
 enum CRC32C {
     /// The CRC of `bytes`, continuing from `crc` (the CRC of what came before them;
     /// 0 to start), so a checksum can run over buffers that are not contiguous.
