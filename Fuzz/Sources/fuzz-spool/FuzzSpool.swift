@@ -2,9 +2,14 @@ import FuzzSupport
 import Glibc
 
 /// One directory per fuzzing process, emptied at the start of each run; in /dev/shm
-/// when there is one, so runs cost no disk writes.
+/// when there is one, so runs cost no disk writes. Removed when the process exits
+/// (libFuzzer ends a run with exit), so runs leave nothing behind in memory.
 private let directory: String = {
     let base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp"
+    atexit {
+        HarnessFiles.reset(directory)
+        rmdir(directory)
+    }
     return "\(base)/logship-fuzz-spool-\(getpid())"
 }()
 
