@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "LogshipWire", targets: ["LogshipWire"]),
         .library(name: "LogshipJSON", targets: ["LogshipJSON"]),
         .library(name: "LogshipFormat", targets: ["LogshipFormat"]),
+        .library(name: "LogshipDelivery", targets: ["LogshipDelivery"]),
         .library(name: "LogshipConfig", targets: ["LogshipConfig"]),
         .library(name: "LogshipPlugin", targets: ["LogshipPlugin"]),
     ],

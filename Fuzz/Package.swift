@@ -27,6 +27,10 @@ let package = Package(
             "FuzzSupport",
             .product(name: "LogshipJSON", package: "logship"),
         ]),
+        .executableTarget(name: "fuzz-spool", dependencies: [
+            "FuzzSupport",
+            .product(name: "LogshipDelivery", package: "logship"),
+        ]),
         .executableTarget(name: "fuzz-start-logging", dependencies: [
             "FuzzSupport",
             .product(name: "LogshipPlugin", package: "logship"),

@@ -295,11 +295,50 @@ def start_logging_seeds():
           b'"ContainerEnv":[1,"A=b"],"ContainerLabels":{"k":null}}}')
 
 
+# --- fuzz-spool: a spool written through the API, then damaged -----------------------
+# The input is choices, one byte each (two for a choice among more than 256), read by
+# Fuzz/Sources/fuzz-spool: records, segment size, flags (1 restart, 2 an "LSR1" segment,
+# 4 acknowledge), per record its message count and lengths; then damage operations:
+# 0 flip bits of a segment byte, 1 flip a bit of a record's header or lengths, 2 cut a
+# segment, 3 cut inside a record, 4 a torn copy of a record at a segment's end, 5 zeros
+# at a segment's end, 6 lose a segment, 7 set the cursor, 8 cut the cursor file.
+
+def spool(records=6, segment=16, flags=0, restart=None, ack=None, legacy=None, ops=b""):
+    out = bytes([records - 1, segment, flags])
+    if restart is not None:
+        out += bytes([restart])
+    for i in range(records):
+        out += bytes([1, 5 + i, 9])  # two messages per record
+    if ack is not None:
+        out += bytes(ack)
+    if legacy is not None:
+        out += bytes([legacy])
+    return out + ops
+
+
+def spool_seeds():
+    target = "fuzz-spool"
+    clear_seeds(target)
+    write(target, "clean", spool())
+    write(target, "restart-acknowledge-legacy", spool(records=8, flags=7, restart=4, ack=(2, 1), legacy=0))
+    write(target, "cut-inside-a-record", spool(ops=bytes([3, 5, 10])))
+    write(target, "zeros-after-the-end", spool(ops=bytes([5, 0, 200])))
+    write(target, "lengths-swapped-by-two-bits", spool(ops=bytes([1, 1, 16, 0, 1, 1, 20, 0])))
+    write(target, "cursor-past-its-records-messages", spool(flags=4, ack=(2, 1), ops=bytes([7, 0, 1, 5])))
+    write(target, "cursor-inside-a-record", spool(ops=bytes([7, 3, 2, 7])))
+    write(target, "cursor-beyond-int-max", spool(ops=bytes([7, 0, 3, 1, 0])))
+    write(target, "cursor-file-torn", spool(flags=4, ack=(3, 0), ops=bytes([8, 11])))
+    write(target, "segment-lost", spool(records=12, ops=bytes([6, 1])))
+    write(target, "torn-copy-at-the-end", spool(ops=bytes([4, 0, 2, 30])))
+    write(target, "legacy-lengths-flipped", spool(flags=2, legacy=0, ops=bytes([1, 0, 16, 1])))
+
+
 if __name__ == "__main__":
     frames_seeds()
     http_seeds()
     json_seeds()
     start_logging_seeds()
+    spool_seeds()
     for target in sorted(os.listdir(os.path.join(HERE, "Corpus"))):
         directory = os.path.join(HERE, "Corpus", target)
         print("%-20s %3d files" % (target, len(os.listdir(directory))))

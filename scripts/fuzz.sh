@@ -5,7 +5,7 @@
 #                                       leak or out-of-memory, printing how to replay it
 #   scripts/fuzz.sh --merge [SECONDS]   the same, then minimises Fuzz/Corpus/<target> to the
 #                                       seeds plus the fewest inputs that reach every edge
-# Env: FUZZ_TARGETS   targets to run, space-separated (default: all four)
+# Env: FUZZ_TARGETS   targets to run, space-separated (default: all five)
 #      FUZZ_WORK      where runs write (default: a new directory under $TMPDIR)
 # Needs only what logship builds with: libFuzzer and ASan ship with the toolchain's clang.
 set -euo pipefail
@@ -18,7 +18,7 @@ merge=false
 if [ "${1:-}" = "--merge" ]; then merge=true; shift; fi
 seconds=${1:-30}
 case "$seconds" in ''|*[!0-9]*) echo "usage: $0 [--merge] [SECONDS_PER_TARGET]" >&2; exit 2 ;; esac
-read -r -a targets <<<"${FUZZ_TARGETS:-fuzz-frames fuzz-http fuzz-json fuzz-start-logging}"
+read -r -a targets <<<"${FUZZ_TARGETS:-fuzz-frames fuzz-http fuzz-json fuzz-start-logging fuzz-spool}"
 
 # Longest input per target: a FIFO read holds a few frames of up to ~16.5 KB each; a
 # request head is at most 16 KiB; request bodies are small.
@@ -26,6 +26,8 @@ max_len() {
     case "$1" in
         fuzz-frames) echo 70000 ;;
         fuzz-http) echo 20000 ;;
+        # Choices of one byte or two: a spool of up to 20 records, 32 damage operations.
+        fuzz-spool) echo 512 ;;
         *) echo 16384 ;;
     esac
 }
@@ -35,7 +37,12 @@ max_len() {
 # and -Xswiftc -sanitize=fuzzer,address is what reaches the compiler intact (SwiftPM's
 # --sanitize=fuzzer --sanitize=address arrive as two flags, the last one wins, and the
 # binary runs with no ASan checks and no coverage registered).
-build_flags=(--package-path Fuzz --scratch-path Fuzz/.build -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address)
+#
+# -enable-testing lets fuzz-spool `@testable import LogshipDelivery`, as its unit tests do,
+# instead of widening the spool's access for it: the spool is internal to the queue, and
+# its tests and this target are the only code that reaches past the queue to it.
+build_flags=(--package-path Fuzz --scratch-path Fuzz/.build -c release --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address
+             -Xswiftc -enable-testing)
 # A toolchain without the libFuzzer runtime would only fail at the first link, obscurely.
 toolchain=$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")
 if [ -d "$toolchain/lib/clang" ] && ! compgen -G "$toolchain/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a" >/dev/null; then

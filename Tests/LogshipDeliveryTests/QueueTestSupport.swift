@@ -43,15 +43,18 @@ func removeTree(_ path: String) {
     FileSystem.removeDirectory(path)
 }
 
-/// A directory on a tmpfs of `bytes`, mounted for one test (the tests run as root):
-/// a disk that really fills up, and can be given room again.
+/// A directory on a tmpfs of `bytes`, mounted for one test: a disk that really fills
+/// up (ENOSPC, typically in the middle of a `writev`), and can be given room again.
+/// Needs root (mount); tests that use it are enabled only then.
 final class SmallFilesystem {
     let path: String
 
     init(bytes: Int, _ name: String = #function) throws {
         path = temporaryDirectory(name)
         guard mount("tmpfs", path, "tmpfs", 0, "size=\(bytes)") == 0 else {
-            throw SystemError.current("mount tmpfs", context: path)
+            let failure = SystemError.current("mount tmpfs", context: path)
+            FileSystem.removeDirectory(path)
+            throw failure
         }
     }
 

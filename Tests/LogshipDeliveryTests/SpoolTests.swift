@@ -84,7 +84,8 @@ private func spooled(_ directory: String, memory: Int = 1 << 20, maxBytes: Int =
         let segment = try FileSystem.listDirectory(directory).first { $0.hasSuffix(".seg") }!
         let file = try FileDescriptor.open(directory + "/" + segment, [.writeOnly, .append])
         // Half a record: a valid header promising more payload than follows.
-        var header = SpoolRecord.encodeHeader(.init(payloadBytes: 100, messageCount: 1))
+        let lengths: [UInt32] = [5]
+        var header = lengths.withUnsafeBytes { SpoolRecord.encodeHeader(payloadBytes: 100, messageCount: 1, lengths: $0) }
         try file.writeAll(withUnsafeBytes(of: &header) { Array($0) } + [5, 0, 0, 0, 0x41])
         file.close()
         let problems = Mutex<[String]>([])

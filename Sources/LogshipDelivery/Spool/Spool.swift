@@ -41,38 +41,107 @@ final class Spool {
         self.segmentBytes = segmentBytes
         self.sync = sync
         try FileSystem.makeDirectory(directory)
-        let cursor = try FileDescriptor.open(directory + "/cursor", [.readWrite, .create], mode: 0o600)
-        cursorFile = cursor
-        var saved = (UInt64(0), UInt64(0), UInt64(0))
-        let got = try withUnsafeMutableBytes(of: &saved) { try cursor.read(into: $0, at: 0) }
-        acknowledged = got == 24
-            ? SpoolPosition(segment: UInt64(littleEndian: saved.0), offset: Int(UInt64(littleEndian: saved.1)), message: Int(UInt64(littleEndian: saved.2)))
-            : SpoolPosition(segment: 0, offset: 0)
+        cursorFile = try FileDescriptor.open(directory + "/cursor", [.readWrite, .create], mode: 0o600)
+        acknowledged = SpoolPosition(segment: 0, offset: 0)  // placed by recover()
+        do {
+            try recover()
+        } catch {
+            close()
+            throw error
+        }
+    }
 
+    /// The cursor as a run saved it, before it is checked against the segments.
+    private typealias SavedCursor = (segment: UInt64, offset: UInt64, message: UInt64)
+
+    /// Indexes the segments a previous run left (cutting what is not readable), starts
+    /// a fresh segment for this run's appends and places the cursor on what was kept.
+    ///
+    /// Appends never continue a recovered segment: its end may be a cut, or bytes that
+    /// could not be cut, and a cursor saved before a host crash may point past records
+    /// that did not survive it. A fresh segment keeps every position this run writes
+    /// out of reach of a stale cursor.
+    private func recover() throws {
+        let saved = try readCursor()
+        var highest: UInt64 = 0
         let sequences = try FileSystem.listDirectory(directory).compactMap(SpoolSegment.sequence(ofFileName:)).sorted()
         for sequence in sequences {
+            highest = max(highest, sequence)
             let path = directory + "/" + SpoolSegment.fileName(sequence)
-            if sequence < acknowledged.segment {
+            if sequence < saved.segment {
                 FileSystem.remove(path)  // delivered before the last run ended
                 continue
             }
             let segment = try SpoolSegment.recover(path: path, sequence: sequence)
             if segment.cutBytes > 0 {
-                recoveryProblems.append("spool segment \(path): \(segment.cutBytes) bytes after offset \(segment.size) are not readable records (torn by a crash, or damaged) and were cut off; the messages in them are lost")
+                recoveryProblems.append("spool segment \(path): \(segment.cutBytes) bytes after offset \(segment.size) are not readable records (torn by a crash, or damaged: \(segment.cutProblem)) and were cut off; the messages in them are lost")
+            }
+            if segment.size == 0 {
+                segment.delete()  // nothing in it to deliver, and no more appends
+                continue
             }
             segments.append(segment)
             totalBytes += segment.size
         }
-        if let first = segments.first, first.sequence > acknowledged.segment {
-            acknowledged = SpoolPosition(segment: first.sequence, offset: 0)
+        // After the cursor too: it may point into a number reserved for records that
+        // were kept in memory only (a full disk), which no segment may reuse.
+        try startSegment(sequence: max(highest, saved.segment) + 1)
+        acknowledged = resumePosition(from: saved)
+    }
+
+    /// The cursor file's three words; the start of the spool when there are none yet.
+    private func readCursor() throws -> SavedCursor {
+        var words = (UInt64(0), UInt64(0), UInt64(0))
+        let got = try withUnsafeMutableBytes(of: &words) { try cursorFile.read(into: $0, at: 0) }
+        guard got == 24 else {
+            if got > 0 {
+                recoveryProblems.append("spool cursor \(directory)/cursor holds \(got) bytes, not 24: delivery starts again at the oldest message kept")
+            }
+            return (0, 0, 0)
         }
-        if segments.isEmpty {
-            // A cursor inside a number without a file (records that were kept in memory)
-            // is past everything; a new segment must not reuse that number.
-            let inside = acknowledged.offset > 0 || acknowledged.message > 0
-            try startSegment(sequence: max(acknowledged.segment + (inside ? 1 : 0), 1))
-            acknowledged = SpoolPosition(segment: segments[0].sequence, offset: 0)
+        return (UInt64(littleEndian: words.0), UInt64(littleEndian: words.1), UInt64(littleEndian: words.2))
+    }
+
+    /// Where delivery resumes: the saved cursor when it is a message of a record that
+    /// recovery kept, otherwise the first record boundary after it (the records before
+    /// it were delivered as they were then; what follows was not). A cursor in a
+    /// segment that is gone resumes at the next one. Any move but that is reported.
+    private func resumePosition(from saved: SavedCursor) -> SpoolPosition {
+        // Every segment left has a sequence >= saved.segment, except perhaps the fresh one.
+        guard let index = segments.firstIndex(where: { $0.sequence >= saved.segment }) else {
+            let fresh = SpoolPosition(segment: segments[segments.count - 1].sequence, offset: 0)
+            recoveryProblems.append("spool cursor \(saved.segment):\(saved.offset):\(saved.message) is past the last segment; delivery resumes at the end, \(fresh)")
+            return fresh
         }
+        let segment = segments[index]
+        guard segment.sequence == saved.segment else { return SpoolPosition(segment: segment.sequence, offset: 0) }
+        // Words beyond Int.max are past any file and any record's messages.
+        let offset = Int(exactly: saved.offset) ?? Int.max
+        let message = Int(exactly: saved.message) ?? Int.max
+        let position: SpoolPosition
+        var why: String?
+        if let record = segment.recordIndex(at: offset) {
+            if message < segment.records[record].messages {
+                position = SpoolPosition(segment: segment.sequence, offset: offset, message: message)
+            } else {
+                position = SpoolPosition(segment: segment.sequence, offset: record + 1 < segment.records.count ? segment.records[record + 1].offset : segment.size)
+                why = "is past the \(segment.records[record].messages) messages of its record"
+            }
+        } else if offset == segment.size {
+            position = SpoolPosition(segment: segment.sequence, offset: offset)
+        } else if offset > segment.size {
+            position = SpoolPosition(segment: segment.sequence, offset: segment.size)
+            why = "is past the \(segment.size) bytes of records kept in \(segment.path)"
+        } else {
+            position = SpoolPosition(segment: segment.sequence, offset: segment.records.first { $0.offset > offset }?.offset ?? segment.size)
+            why = "is inside a record of \(segment.path), not where one starts"
+        }
+        let resumed = position.offset == segment.size && index + 1 < segments.count
+            ? SpoolPosition(segment: segments[index + 1].sequence, offset: 0) : position
+        if let why {
+            recoveryProblems.append("spool cursor \(saved.segment):\(saved.offset):\(saved.message) \(why) (damage, or a host crash); delivery resumes at \(resumed)")
+        }
+        return resumed
     }
 
     /// Where the next record will be appended.
@@ -102,12 +171,12 @@ final class Spool {
 
     /// Appends `batch` as one record; returns where it starts.
     func append(_ batch: MessageBatch) throws -> SpoolPosition {
-        let last = segments[segments.count - 1].sequence
-        if last <= reservedSegmentNumber {
+        let last = segments[segments.count - 1]
+        if !last.isAppendable || last.sequence <= reservedSegmentNumber {
             // Records kept in memory meanwhile sit in the reserved number: these go after.
-            try startSegment(sequence: reservedSegmentNumber + 1)
-        } else if segments[segments.count - 1].size >= segmentBytes {
-            try startSegment(sequence: last + 1)
+            try startSegment(sequence: max(last.sequence, reservedSegmentNumber) + 1)
+        } else if last.size >= segmentBytes {
+            try startSegment(sequence: last.sequence + 1)
         }
         let segment = segments[segments.count - 1]
         let before = segment.size
@@ -118,14 +187,22 @@ final class Spool {
 
     /// Appends to `batch` the messages from `position` on, up to about `maxBytes`
     /// (whole records, at least one). Returns the position after them and the records
-    /// read as (position, messages), nil when `position` is the end.
+    /// read as (position, messages), nil when `position` is the end. A record that
+    /// cannot be read (`SpoolDamage`, or an I/O error) ends the read before it, so it
+    /// is thrown only when it is the first; `batch` then is as it was.
     func read(from position: SpoolPosition, upTo limit: SpoolPosition?, into batch: inout MessageBatch, maxBytes: Int) throws -> (next: SpoolPosition, records: [(SpoolPosition, Int)])? {
         var position = normalized(position)
         var records: [(SpoolPosition, Int)] = []
         let startBytes = batch.bytes.count
         while position < end, limit.map({ position < $0 }) ?? true, batch.bytes.count - startBytes < maxBytes || records.isEmpty {
             guard let segment = segments.first(where: { $0.sequence == position.segment }) else { break }
-            let (next, count) = try segment.readRecord(at: position.offset, skipping: position.message, into: &batch, lengths: &lengths)
+            let next: Int, count: Int
+            do {
+                (next, count) = try segment.readRecord(at: position.offset, skipping: position.message, into: &batch, lengths: &lengths)
+            } catch {
+                if records.isEmpty { throw error }
+                break  // hand over what was read; the next read starts at the bad record
+            }
             records.append((position, count))
             position = normalized(SpoolPosition(segment: segment.sequence, offset: next))
         }
