@@ -117,3 +117,38 @@ private func spooled(_ directory: String, memory: Int = 1 << 20, maxBytes: Int =
         #expect(!FileSystem.exists(directory))
     }
 }
+
+@Suite struct SpoolReadFailureTests {
+    /// A record damaged on disk while the queue runs costs that record, counted as
+    /// dropped, and not everything after it up to what memory still holds.
+    @Test func aRecordThatCannotBeReadIsSkippedAloneAndCounted() throws {
+        let directory = temporaryDirectory()
+        defer { removeTree(directory) }
+        let queue = DeliveryQueue(memoryBudget: 64 * 1024, spool: SpoolConfiguration(directory: directory, maxBytes: 64 << 20))
+        let padding = String(repeating: "r", count: 2000)
+        for i in 0..<200 {
+            var b = batch(["\(i)a " + padding, "\(i)b"])
+            queue.enqueue(&b)
+        }
+        // The first records are on disk only by now; damage the third one's header.
+        let segment = try #require((try FileSystem.listDirectory(directory)).filter { $0.hasSuffix(".seg") }.sorted().first)
+        let file = try FileDescriptor.open(directory + "/" + segment, [.readWrite])
+        var header = [UInt8](repeating: 0, count: 16)
+        var offset = 0
+        for _ in 0..<2 {
+            _ = try header.withUnsafeMutableBytes { try file.read(into: $0, at: offset) }
+            let payload = Int(header[4]) | Int(header[5]) << 8 | Int(header[6]) << 16
+            let count = Int(header[8]) | Int(header[9]) << 8
+            offset += 16 + 4 * count + payload
+        }
+        try [UInt8](repeating: 0xEE, count: 4).withUnsafeBytes { try file.write($0, at: offset) }
+        file.close()
+
+        let out = drain(queue)
+        let expected = (0..<200).filter { $0 != 2 }.flatMap { ["\($0)a " + padding, "\($0)b"] }
+        #expect(out.count == expected.count)
+        #expect(out == expected, "messages differ from index \(zip(out, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? -1) on")
+        #expect(queue.currentStats.droppedMessages == 2)
+        #expect(queue.isEmpty)
+    }
+}

@@ -116,7 +116,7 @@ import Testing
         for index in clients.indices {
             try clients[index].send("POST /LogDriver.Capabilities HTTP/1.1\r\nHost: x\r\n")
         }
-        #expect(HTTPTestWait.until { server.server.connectionCount == 2 })
+        #expect(HTTPTestWait.until { server.server.connectionCount == 2 && server.server.idleConnectionCount == 0 })
         var third = try server.client()
         defer { third.close() }
         let refused = try third.readResponse()

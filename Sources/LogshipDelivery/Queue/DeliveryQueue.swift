@@ -133,11 +133,13 @@ public final class DeliveryQueue: @unchecked Sendable {
                 if !lock.wait(until: deadline) { break }
             }
             wakeRequested = false
-            guard hasReadable else { return false }
-            if onDiskOnly {
-                readSpool(into: &batch)
-            } else {
-                takeChunk(into: &batch)
+            // A record that cannot be read is skipped (and counted): go on with the next.
+            while batch.isEmpty && hasReadable {
+                if onDiskOnly {
+                    readSpool(into: &batch)
+                } else {
+                    takeChunk(into: &batch)
+                }
             }
             return !batch.isEmpty
         }
@@ -297,9 +299,9 @@ public final class DeliveryQueue: @unchecked Sendable {
                 readPosition = spool.end
             }
         } catch {
-            // What cannot be read is skipped, and counted as dropped: otherwise the
-            // destination would wait for it forever and never report it.
-            let skipTo = limit ?? spool.end
+            // The record that cannot be read is skipped, and counted as dropped:
+            // otherwise the destination would wait for it forever and never report it.
+            let skipTo = min(spool.positionAfterRecord(at: readPosition), limit ?? spool.end)
             let lost = spool.messages(from: readPosition, to: skipTo)
             onSpoolProblem("spool read failed at \(readPosition): \(error); skipping \(lost) messages")
             _ = count(lost: lost, bytes: 0)

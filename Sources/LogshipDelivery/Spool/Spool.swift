@@ -209,6 +209,16 @@ final class Spool {
         return records.isEmpty ? nil : (position, records)
     }
 
+    /// The position of the record after the one at `position` (which could not be read):
+    /// where delivery goes on when that one record is given up.
+    func positionAfterRecord(at position: SpoolPosition) -> SpoolPosition {
+        let p = normalized(position)
+        guard let segment = segments.first(where: { $0.sequence == p.segment }),
+              let index = segment.recordIndex(at: p.offset) else { return end }
+        let next = index + 1 < segment.records.count ? segment.records[index + 1].offset : segment.size
+        return normalized(SpoolPosition(segment: segment.sequence, offset: next))
+    }
+
     /// Everything before `position` is delivered: persists the cursor and deletes
     /// segments that hold nothing undelivered.
     func acknowledge(through position: SpoolPosition) throws {

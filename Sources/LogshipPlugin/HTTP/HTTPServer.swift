@@ -40,6 +40,9 @@ public final class HTTPServer: @unchecked Sendable {
     /// Connections being served right now.
     public var connectionCount: Int { openConnections.withLock { $0.count } }
 
+    /// Connections waiting for a request (the ones room can be made from).
+    var idleConnectionCount: Int { openConnections.withLock { $0.values.filter { $0.idleSince != nil }.count } }
+
     /// Starts the accept thread and returns. Calling it again does nothing.
     public func start() throws {
         try stateLock.withLock {
