@@ -318,7 +318,7 @@ def test_corrupt_spool_record_is_reported(metered, stream_on, receivers):
     offsets, off = [], 0
     while off + 16 <= len(data):
         magic, payload, count, _ = struct.unpack_from("<IIII", data, off)
-        assert magic == 0x3152534C, f"not a record at {off}"
+        assert magic == 0x3252534C, f"not a record (LSR2) at {off}"
         offsets.append(off)
         off += 16 + 4 * count + payload
     assert len(offsets) == 3, offsets
