@@ -14,8 +14,10 @@ public struct Reassembler {
     public let maxLineBytes: Int
     /// Lines put back together from two or more pieces (a plugin-wide metric).
     public private(set) var reassembledLines = 0
-    /// Pieces skipped because they had been applied already (read again after a restart).
+    /// Pieces skipped because they had been applied already (read again after a
+    /// restart), and their line bytes.
     public private(set) var repeatedPieces = 0
+    public private(set) var repeatedBytes = 0
 
     struct Pending {
         var id: [UInt8]
@@ -74,6 +76,7 @@ public struct Reassembler {
         let existing = pendingIndex(id: id, source: source)
         if ordinal > 0 && !id.isEmpty && isRepeated(id: id, source: source, ordinal: ordinal, pendingAt: existing) {
             repeatedPieces += 1
+            repeatedBytes += entry.line.count
             return
         }
         let index = existing ?? startPending(id: id, source: source, timeNano: entry.timeNano, emit: emit)

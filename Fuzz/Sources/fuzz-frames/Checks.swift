@@ -8,7 +8,8 @@ import LogshipWire
 /// - no emitted line is longer than `maxLineBytes` (the documented meaning of
 ///   `max-line-size`, which bounds memory and datagram sizes downstream);
 /// - reassembly neither loses nor invents bytes: what is emitted is exactly what the
-///   decoded entries carried, and so never more than the input.
+///   decoded entries carried, less the pieces it skipped as repeats of pieces it
+///   had applied (same line id and ordinal), and so never more than the input.
 struct Checks {
     let maxLineBytes: Int
     let inputBytes: Int
@@ -33,8 +34,9 @@ struct Checks {
         emittedBytes += line.bytes.count
     }
 
-    func finish() {
-        invariant(emittedBytes == pushedBytes, "entries carried \(pushedBytes) line bytes, \(emittedBytes) were emitted")
+    func finish(repeatedBytes: Int) {
+        invariant(emittedBytes == pushedBytes - repeatedBytes,
+                  "entries carried \(pushedBytes) line bytes (\(repeatedBytes) in repeated pieces), \(emittedBytes) were emitted")
         invariant(emittedBytes <= inputBytes, "emitted \(emittedBytes) bytes from a \(inputBytes)-byte stream")
     }
 

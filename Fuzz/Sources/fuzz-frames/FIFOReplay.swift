@@ -2,10 +2,10 @@ import FuzzSupport
 import LogshipWire
 
 /// Reads a FIFO stream the way `StreamReader` and `StreamPipeline.consume`
-/// (LogshipPlugin) do, from memory: reads of varying size appended to a buffer,
-/// every complete frame decoded in place and pushed through the reassembler, the
-/// rest kept for the next read; the first `WireError` ends the stream, and at the
-/// end unfinished lines are flushed.
+/// (LogshipPlugin) do, from memory: reads of varying size appended to a buffer, every
+/// complete frame decoded in place by the same `EntryScanner` and pushed through the
+/// reassembler, bytes that do not decode skipped to the next frame, the rest kept for
+/// the next read; at the end unfinished lines are flushed.
 ///
 /// Along the way it checks what the rest of the plugin relies on (see `Checks`).
 /// A class, like `StreamPipeline`, so the reassembler's callback can reach `checks`
@@ -16,7 +16,7 @@ final class FIFOReplay {
     static let maxLineBytes = 4096
 
     let stream: UnsafeRawBufferPointer
-    private let decoder = FrameDecoder()
+    private var scanner = EntryScanner()
     private var reassembler = Reassembler(maxLineBytes: FIFOReplay.maxLineBytes)
     private var checks: Checks
 
@@ -33,29 +33,33 @@ final class FIFOReplay {
             let count = min(readSizes.next(), stream.count - position)
             buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: stream[position..<(position + count)]))
             position += count
-            do {
-                let consumed = try buffer.withUnsafeBytes { try decodeFrames($0) }
-                buffer.removeFirst(consumed)
-            } catch {
-                break reading
-            }
+            let consumed = buffer.withUnsafeBytes { decodeFrames($0) }
+            invariant(consumed <= buffer.count, "consumed \(consumed) of \(buffer.count) bytes")
+            buffer.removeFirst(consumed)
         }
         reassembler.flush { checks.emitted($0) }
         invariant(!reassembler.hasPending, "lines still pending after flush")
-        checks.finish()
+        checks.finish(repeatedBytes: reassembler.repeatedBytes)
     }
 
-    /// Decodes every complete frame in `bytes`; returns how many bytes they used.
-    private func decodeFrames(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> Int {
+    /// Decodes every complete frame in `bytes`, skipping what does not decode; returns
+    /// how many bytes were dealt with.
+    private func decodeFrames(_ bytes: UnsafeRawBufferPointer) -> Int {
         var offset = 0
-        while case let .frame(body, end) = try decoder.next(in: bytes, from: offset) {
-            invariant(body.lowerBound == offset + 4 && body.upperBound == end && end <= bytes.count,
-                      "frame \(body) ending at \(end) does not fit \(offset)..<\(bytes.count)")
-            let message = UnsafeRawBufferPointer(rebasing: bytes[body])
-            let entry = try LogEntry.decode(message)
-            checks.decoded(entry, from: message)
-            reassembler.push(entry) { checks.emitted($0) }
-            offset = end
+        while offset < bytes.count {
+            switch scanner.step(in: bytes, from: offset) {
+            case let .entry(entry, end):
+                invariant(end > offset && end <= bytes.count, "frame ending at \(end) does not fit \(offset)..<\(bytes.count)")
+                let frame = UnsafeRawBufferPointer(rebasing: bytes[(offset + 4)..<end])
+                checks.decoded(entry, from: frame)
+                reassembler.push(entry) { checks.emitted($0) }
+                offset = end
+            case .needMore:
+                return offset
+            case let .skipped(to, _):
+                invariant(to > offset && to <= bytes.count, "skipped to \(to) from \(offset) of \(bytes.count)")
+                offset = to
+            }
         }
         return offset
     }

@@ -84,8 +84,9 @@ final class Spool {
             totalBytes += segment.size
         }
         // After the cursor too: it may point into a number reserved for records that
-        // were kept in memory only (a full disk), which no segment may reuse.
-        try startSegment(sequence: max(highest, saved.segment) + 1)
+        // were kept in memory only (a full disk), which no segment may reuse. (Segment
+        // numbers stay below 2^63; a cursor beyond that is damage, resumed at the end.)
+        try startSegment(sequence: max(highest, min(saved.segment, UInt64(1) << 62)) + 1)
         acknowledged = resumePosition(from: saved)
     }
 

@@ -11,7 +11,7 @@ import LogshipWire
 /// A class so the reassembler's callback can reach `outputs` without tripping
 /// Swift's exclusivity rules on a struct.
 public final class StreamPipeline {
-    private let decoder: FrameDecoder
+    @exclusivity(unchecked) private var scanner: EntryScanner
     // Touched only by the stream's reader thread: no run-time exclusivity checks.
     @exclusivity(unchecked) private var reassembler: Reassembler
     private let outputs: [DestinationOutput]
@@ -19,8 +19,6 @@ public final class StreamPipeline {
     @exclusivity(unchecked) public private(set) var entries = 0
     /// Lines handed to the outputs (or, without outputs, thrown away) so far.
     @exclusivity(unchecked) public private(set) var lines = 0
-    /// Searching for the next frame after bytes that did not decode.
-    @exclusivity(unchecked) private var resynchronising = false
     /// `reassembler.changes` when the last checkpoint was taken.
     @exclusivity(unchecked) private var checkpointedChanges = 0
     @exclusivity(unchecked) private var checkpointOnDisk = CheckpointOnDisk.none
@@ -49,7 +47,7 @@ public final class StreamPipeline {
     /// - Parameter destinations: none makes a pipeline that reads and counts lines but
     ///   delivers nothing (a stream whose settings cannot be resolved at all).
     public init(settings: StreamSettings?, maxLineBytes: Int, destinations: [(Destination, MessageFormatter)], decoder: FrameDecoder = FrameDecoder()) {
-        self.decoder = decoder
+        scanner = EntryScanner(decoder: decoder)
         reassembler = Reassembler(maxLineBytes: maxLineBytes)
         outputs = destinations.map { makeOutput($0.0, $0.1) }
     }
@@ -68,33 +66,19 @@ public final class StreamPipeline {
     public func consume(_ bytes: UnsafeRawBufferPointer) -> Consumed {
         var result = Consumed()
         var offset = 0
-        while offset < bytes.count {
-            if resynchronising {
-                guard let start = FrameResync.nextFrameStart(in: bytes, from: offset, maxFrameBytes: decoder.maxFrameBytes) else {
-                    // Keep the tail that could still begin a frame.
-                    let keep = min(FrameResync.recognitionBytes - 1, bytes.count - offset)
-                    result.skippedBytes += bytes.count - keep - offset
-                    offset = bytes.count - keep
-                    result.nextFrameBytes = keep + 1
-                    break
-                }
-                result.skippedBytes += start - offset
-                offset = start
-                resynchronising = false
-            }
-            do throws(WireError) {
-                guard case let .frame(body, end) = try decoder.next(in: bytes, from: offset) else {
-                    if case let .needMore(frameBytes) = try decoder.next(in: bytes, from: offset) { result.nextFrameBytes = frameBytes }
-                    break
-                }
-                handle(try LogEntry.decode(UnsafeRawBufferPointer(rebasing: bytes[body])))
+        scanning: while offset < bytes.count {
+            switch scanner.step(in: bytes, from: offset) {
+            case let .entry(entry, end):
+                handle(entry)
                 entries += 1
                 offset = end
-            } catch {
+            case let .needMore(frameBytes):
+                result.nextFrameBytes = frameBytes
+                break scanning
+            case let .skipped(to, error):
+                result.skippedBytes += to - offset
                 if result.error == nil { result.error = error }
-                resynchronising = true
-                result.skippedBytes += 1
-                offset += 1
+                offset = to
             }
         }
         result.bytes = offset
