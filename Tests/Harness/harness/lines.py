@@ -61,12 +61,15 @@ def report(lines: list[bytes], prefix: str | bytes, first: int, last: int, width
 
 
 def wait_numbers(get_lines: Callable[[], list[bytes]], expected: dict[str, tuple[int, int]], width: int = 0,
-                 timeout: float = 60.0, stall: float = 10.0, count: Callable[[], int] | None = None) -> None:
+                 timeout: float = 60.0, stall: float = 10.0, count: Callable[[], int] | None = None,
+                 check: bool = True) -> bool:
     """Wait until, for every prefix in `expected` (prefix -> (first, last)), every number has arrived.
 
     `count` (cheap, e.g. StreamReceiver.count) tells whether anything is still arriving; without it
     the lines are counted. Gives up after `timeout`, or after `stall` seconds without a new line:
-    then the missing lines are lost, and waiting longer would only slow a failing run down."""
+    then the missing lines are lost, and waiting longer would only slow a failing run down. Giving
+    up fails (AssertionError with what arrived), or returns False when `check` is false, so that a
+    test can report every number before it asserts."""
     count = count or (lambda: len(get_lines()))
     need = sum(last - first + 1 for first, last in expected.values())
     deadline = time.monotonic() + timeout
@@ -80,9 +83,11 @@ def wait_numbers(get_lines: Callable[[], list[bytes]], expected: dict[str, tuple
         if c != seen:
             seen, progress = c, time.monotonic()
         if c >= need and complete(get_lines()):
-            return
+            return True
         now = time.monotonic()
         if now >= deadline or now - progress >= stall:
+            if not check:
+                return False
             lines = get_lines()
             why = f"nothing arrived for {stall:.0f}s" if now < deadline else f"timed out after {timeout:.0f}s"
             state = "; ".join(f"{p}: {analyze(sorted(set(numbers_of(lines, p, width))), a, b).summary()}"
