@@ -14,12 +14,11 @@ Docker's 16 KiB pieces), so a framing bug in a long message shows too.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from harness import frames
 from harness.fifo_writer import FifoWriter
+from harness.framings import LF, NUL, describe, parse_gelf, parse_lf_lines, parse_non_transparent, parse_octet_counted
 from harness.lines import numbered
 from harness.metrics import destination_labels
 from harness.sequence import analyze
@@ -47,68 +46,6 @@ def number_of(message: bytes, prefix: str) -> int:
     if message != line(prefix, i):
         raise AssertionError(f"{prefix}{i} arrived changed ({len(message)} bytes): {message[:60]!r}")
     return i
-
-
-# -- parsers: each takes a whole connection and returns its messages, or raises naming the problem -------
-def parse_gelf(data: bytes) -> list[bytes]:
-    if not data.endswith(b"\0"):
-        raise AssertionError(f"does not end in NUL: ...{data[-60:]!r}")
-    out = []
-    for k, record in enumerate(data.split(b"\0")[:-1]):
-        try:
-            obj = json.loads(record)
-        except ValueError:
-            raise AssertionError(f"GELF frame {k} is not JSON: {record[:80]!r}") from None
-        if not isinstance(obj, dict) or obj.get("version") != "1.1" or "short_message" not in obj:
-            raise AssertionError(f"GELF frame {k} is not a GELF message: {record[:80]!r}")
-        out.append(obj["short_message"].encode())
-    return out
-
-
-def parse_lf_lines(data: bytes) -> list[bytes]:
-    if b"\0" in data:
-        at = data.index(b"\0")
-        raise AssertionError(f"NUL byte at offset {at} in a line-framed connection: {data[max(0, at - 40):at + 20]!r}")
-    if not data.endswith(b"\n"):
-        raise AssertionError(f"does not end in LF: ...{data[-60:]!r}")
-    return data.split(b"\n")[:-1]
-
-
-def syslog_message(record: bytes) -> bytes:
-    """MSG of an RFC 5424 message with no STRUCTURED-DATA: `<PRI>1 TS HOST APP PROCID MSGID - MSG`."""
-    parts = record.split(b" ", 7)
-    if len(parts) != 8 or not parts[0].startswith(b"<") or parts[6] != b"-":
-        raise AssertionError(f"not an RFC 5424 message without SD: {record[:80]!r}")
-    return parts[7]
-
-
-def parse_octet_counted(data: bytes) -> list[bytes]:
-    out, pos = [], 0
-    while pos < len(data):
-        sp = data.find(b" ", pos, pos + 12)
-        if sp < 0 or not data[pos:sp].isdigit():
-            raise AssertionError(f"no octet count at offset {pos}: {data[pos:pos + 60]!r}")
-        n = int(data[pos:sp])
-        msg = data[sp + 1:sp + 1 + n]
-        if len(msg) != n:
-            raise AssertionError(f"message at offset {pos} is cut: {n} bytes announced, {len(msg)} there")
-        if not msg.startswith(b"<"):
-            raise AssertionError(f"octet-counted message at offset {pos} does not start with a PRI: {msg[:60]!r}")
-        out.append(syslog_message(msg.removesuffix(b"\n")))  # logship ends every syslog message in LF
-        pos = sp + 1 + n
-    return out
-
-
-def parse_non_transparent(data: bytes) -> list[bytes]:
-    return [syslog_message(r) for r in parse_lf_lines(data)]
-
-
-NUL, LF = b"\0", b"\n"
-
-
-def describe(conns: list[bytes]) -> str:
-    return "; ".join(f"connection {k}: {len(c)} bytes, {c.count(NUL)} NUL, {c.count(LF)} LF, starts {c[:24]!r}"
-                     for k, c in enumerate(conns))
 
 
 CASES = {

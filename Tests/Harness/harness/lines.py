@@ -125,8 +125,31 @@ def long_line(stream: str, number: int, length: int) -> bytes:
     return head + (block * reps)[:body_len]
 
 
-def check_long(line: bytes) -> tuple[str, int]:
-    """(stream, number) of a whole, unchanged long line; ValueError saying what is wrong otherwise."""
+def digits_long_line(stream: str, number: int, length: int) -> bytes:
+    """Like `long_line`, with a body a shell can print: the line's number as `%08d|`, repeated. A
+    splice of two lines still shows (the numbers differ); `awk_long_lines` prints exactly these."""
+    head = f"L:{stream}:{number}:{length}:".encode()
+    assert len(head) < length, "line too short for its header"
+    need = length - len(head)
+    unit = b"%08d|" % number
+    return head + (unit * (need // len(unit) + 1))[:need]
+
+
+def awk_long_lines(stream: str, count: int, length: int, pause_us: int = 0, split: int = 17 * 1024) -> str:
+    """A busybox awk program printing `digits_long_line(stream, i, length)` for i in 1..count (for
+    containers). With `pause_us`, each line is printed in two writes, the first `split` bytes, then
+    `usleep pause_us`, then the rest: Docker's copier passes the first 16 KiB piece on at once and
+    the rest only with the newline, so most of the time the line is half in the plugin's FIFO."""
+    return (f"awk -v s={stream} -v n={count} -v len={length} -v pause={pause_us} -v cut={split} 'BEGIN {{ "
+            f"for (i = 1; i <= n; i++) {{ h = sprintf(\"L:%s:%d:%d:\", s, i, len); u = sprintf(\"%08d|\", i); "
+            f"b = u; need = len - length(h); while (length(b) < need) b = b b; l = h substr(b, 1, need); "
+            f"if (pause) {{ printf \"%s\", substr(l, 1, cut); fflush(); system(\"usleep \" pause); "
+            f"print substr(l, cut + 1) }} else print l; fflush() }} }}'")
+
+
+def check_long(line: bytes, make: Callable[[str, int, int], bytes] = long_line) -> tuple[str, int]:
+    """(stream, number) of a whole, unchanged long line (as `make` builds it: `long_line` or
+    `digits_long_line`); ValueError saying what is wrong otherwise."""
     if not line.startswith(b"L:"):
         raise ValueError(f"no header: a piece of a line ({len(line)} bytes, starts {line[:40]!r})")
     parts = line.split(b":", 4)
@@ -139,7 +162,7 @@ def check_long(line: bytes) -> tuple[str, int]:
     if len(line) != length:
         raise ValueError(f"{stream}:{number} is {len(line)} bytes, was written with {length}: "
                          f"{'cut' if len(line) < length else 'spliced with something else'}")
-    if line != long_line(stream, number, length):
+    if line != make(stream, number, length):
         raise ValueError(f"{stream}:{number} ({length} bytes) has the right length but wrong content (spliced)")
     return stream, number
 
@@ -148,12 +171,12 @@ class LongLineReport:
     """What arrived of several streams of long lines: per stream the numbers (arrival order) and
     every line that was not whole (with why)."""
 
-    def __init__(self, lines: Iterable[bytes]):
+    def __init__(self, lines: Iterable[bytes], make: Callable[[str, int, int], bytes] = long_line):
         self.numbers: dict[str, list[int]] = {}
         self.bad: list[str] = []
         for line in lines:
             try:
-                stream, number = check_long(line)
+                stream, number = check_long(line, make)
             except ValueError as e:
                 self.bad.append(str(e))
                 continue
