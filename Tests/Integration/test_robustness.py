@@ -57,13 +57,15 @@ def test_concurrent_start_logging_for_one_fifo_starts_one_reader(metered, receiv
     on two connections (the daemon retrying a call whose answer was late). Both succeed, and the FIFO
     has exactly one reader: each of its 1,000 lines arrives exactly once."""
     plugin, m = metered()
-    rx = receivers().start()
+    n_fifos, n = 20, 1000
+    # A destination of its own per FIFO: the first StartLogging for an address creates its queue,
+    # spool and sender, which widens the window in which the two calls overlap.
+    rxs = [receivers().start() for _ in range(n_fifos)]
     fifo_dir = short_tmp / "logging"
     fifo_dir.mkdir()
-    n_fifos, n = 20, 1000
     streams, responses = [], []
-    for _ in range(n_fifos):
-        s = DaemonStream(plugin.client(), fifo_dir, make_info({"tcp-address": rx.address, **RAW}))
+    for k in range(n_fifos):
+        s = DaemonStream(plugin.client(), fifo_dir, make_info({"tcp-address": rxs[k].address, **RAW}))
         os.mkfifo(s.path, 0o700)
         s.fd = os.open(s.path, os.O_RDWR)
         clients = [plugin.client(), plugin.client()]
@@ -86,7 +88,8 @@ def test_concurrent_start_logging_for_one_fifo_starts_one_reader(metered, receiv
     try:
         for k, s in enumerate(streams):
             s.log_lines([numbered(f"R{k:02d}-", i) for i in range(1, n + 1)])
-        wait_until(lambda: rx.count() >= n_fifos * n, 30, "every line", describe=lambda: str(rx.count()))
+        wait_until(lambda: all(rx.count() >= n for rx in rxs), 30, "every line",
+                   describe=lambda: str([rx.count() for rx in rxs]))
         fams = m.metrics()
         readers = int(fams["logship_streams_started_total"].value())
         active = int(fams["logship_streams_active"].value())
@@ -96,10 +99,11 @@ def test_concurrent_start_logging_for_one_fifo_starts_one_reader(metered, receiv
                 s.finish()
             except OSError:
                 s.close()
-    wait_until_stable(rx.count, 1.0, 20, "lines arriving")  # a second reader's copies come after the first's
-    rx.stop_draining()
-    lines = rx.lines()
-    reports = [report(lines, f"R{k:02d}-", 1, n) for k in range(n_fifos)]
+    # A second reader's copies come after the first's.
+    wait_until_stable(lambda: sum(rx.count() for rx in rxs), 1.0, 20, "lines arriving")
+    for rx in rxs:
+        rx.stop_draining()
+    reports = [report(rxs[k].lines(), f"R{k:02d}-", 1, n) for k in range(n_fifos)]
     doubled = [k for k, r in enumerate(reports) if r.duplicates or r.anomalies]
     print(f"\n[concurrent StartLogging] {readers} readers started ({active} active) for {n_fifos} FIFOs; streams with duplicated or "
           f"disordered lines: {len(doubled)}; e.g. {reports[doubled[0]].summary() if doubled else '-'}")

@@ -341,11 +341,12 @@ def remove_within(name: str, timeout: float) -> float | None:
     return time.monotonic() - began
 
 
-def remove_rescuing(name: str, timeout: float = 20) -> None:
-    """Remove a container; if that hangs (its log FIFO is not read), drain the plugin's FIFOs and retry."""
-    if remove_within(name, timeout) is None:
-        with FifoRescue():
-            remove_within(name, 120)
+def remove_all_rescuing(names: list[str], timeout: float = 120) -> None:
+    """Remove containers while draining the plugin's FIFOs, so that one whose FIFO the plugin
+    abandoned (hung in write()) can go too."""
+    with FifoRescue():
+        for name in names:
+            remove_within(name, timeout)
 
 
 class StartGate:
