@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import time
 
@@ -174,15 +175,15 @@ def test_reattach_survives_an_invalid_host_wide_setting(metered, stream_on, rece
 
 # -- 3c. a re-attach that fails for a passing reason ------------------------------------------------------
 def test_reattach_is_retried_after_running_out_of_descriptors(metered, stream_on, receivers):
-    """12 streams; the plugin is killed and restarted with RLIMIT_NOFILE just above what it needs with
-    no stream at all, so re-opening the FIFOs fails with EMFILE. Then the limit of the running process
-    is raised (prlimit --pid): the records must still be there and re-attaching retried (with
+    """12 streams; the plugin is killed and restarted with RLIMIT_NOFILE (soft) just above what it needs
+    with no stream at all, so re-opening the FIFOs fails with EMFILE. Then the limit of the running
+    process is raised (prlimit --pid): the records must still be there and re-attaching retried (with
     backoff) until every FIFO is read again; every line arrives. Today a failed re-attach deletes the
     record at once (and the plugin, out of descriptors, cannot even start its HTTP server)."""
     rx = receivers().start()
     p, m = metered()
     bare = len(fd_targets(p.pid))  # what the plugin holds with no stream and no destination
-    n_streams, first_n, n = 12, 200, 6000
+    n_streams, first_n, n = 12, 200, 15_000  # ~1.5 MB of frames a stream: more than any pipe holds
     streams = [stream_on(p, {"tcp-address": rx.address, **RAW}) for _ in range(n_streams)]
     for k, s in enumerate(streams):
         s.log_lines([numbered(f"S{k:02d}-", i, 80) for i in range(1, first_n + 1)])
@@ -191,7 +192,10 @@ def test_reattach_is_retried_after_running_out_of_descriptors(metered, stream_on
     p.kill()
     records = sorted(os.listdir(p.state_dir / "streams"))
     limit = bare + 4  # room for the destination's spool files and connection, not for 12 FIFOs
-    p.wrapper = ["prlimit", f"--nofile={limit}:{limit}", "--"]
+    # Only the soft limit is lowered: raising a hard limit again needs CAP_SYS_RESOURCE.
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    raised = 4096 if hard == resource.RLIM_INFINITY else min(4096, hard)
+    p.wrapper = ["prlimit", f"--nofile={limit}:{hard if hard != resource.RLIM_INFINITY else 'unlimited'}", "--"]
     log_before = len(p.stderr_text())
     try:
         p.restart()
@@ -203,13 +207,13 @@ def test_reattach_is_retried_after_running_out_of_descriptors(metered, stream_on
     writers = [FifoWriter(s.fd, numbered_chunks(f"S{k:02d}-", first_n + 1, n, 200, 80), interval=0.01,
                           stall_timeout=90, name=f"writer-{k}").start() for k, s in enumerate(streams)]
     # Proof that the limit bit: some FIFO is not being read.
-    wait_until(lambda: any(w.idle_for() > 2 for w in writers) or not p.alive(), 30,
+    wait_until(lambda: any(not w.done and w.idle_for() > 2 for w in writers) or not p.alive(), 30,
                "a writer blocked on a FIFO the plugin could not re-open",
                describe=lambda: f"limit {limit}: the plugin re-opened every FIFO anyway; lower it")
     assert p.alive(), f"the plugin died out of descriptors: {_log_since(p, log_before)[-600:]}"
     kept = sorted(os.listdir(p.state_dir / "streams"))
-    subprocess.run(["prlimit", "--pid", str(p.pid), "--nofile=4096:4096"], check=True)
-    raised = time.monotonic()
+    subprocess.run(["prlimit", "--pid", str(p.pid), f"--nofile={raised}:"], check=True)
+    raised_at = time.monotonic()
     for w in writers:
         w.join(120)
     for s in streams:
@@ -221,7 +225,7 @@ def test_reattach_is_retried_after_running_out_of_descriptors(metered, stream_on
     reports = {pfx: report(lines, pfx, a, b, 80) for pfx, (a, b) in expected.items()}
     lost = {pfx: r.missing_count for pfx, r in reports.items() if r.missing}
     print(f"\n[re-attach under EMFILE] limit {limit} (bare plugin: {bare} descriptors); records {len(records)} before, "
-          f"{len(kept)} while limited; all writers done {time.monotonic() - raised:.1f}s after the limit was raised; "
+          f"{len(kept)} while limited; all writers done {time.monotonic() - raised_at:.1f}s after the limit was raised to {raised}; "
           f"lines lost per stream: {lost or 'none'}; duplicates: {sum(r.duplicates for r in reports.values())}")
     assert len(kept) == len(records), f"records deleted while re-attaching failed: {len(records)} -> {len(kept)}"
     assert ok and not lost, lost
