@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.metrics import MetricsClient
 from harness.plugin_process import DaemonStream, PluginProcess, make_info
+from harness.receivers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -66,7 +68,7 @@ def open_stream(plugin, short_tmp):
     Streams still open at the end are closed the way the daemon closes them."""
     streams: list[DaemonStream] = []
     fifo_dir = short_tmp / "logging"
-    fifo_dir.mkdir()
+    fifo_dir.mkdir(exist_ok=True)
 
     def open_(config: dict[str, str], on=None, **info_kw) -> DaemonStream:
         target = on or plugin
@@ -78,6 +80,45 @@ def open_stream(plugin, short_tmp):
 
     yield open_
     for s in streams:
+        if s.fd is not None:
+            try:
+                s.stop_logging()
+            except OSError:
+                pass
+            s.close()
+
+
+@pytest.fixture
+def metered(start_plugin):
+    """metered(**env) -> (PluginProcess, MetricsClient): the plugin with METRICS_ADDRESS on a free port."""
+
+    def start(**env: str):
+        port = free_port()
+        p = start_plugin({"METRICS_ADDRESS": f"127.0.0.1:{port}", **env})
+        return p, MetricsClient("127.0.0.1", port)
+
+    return start
+
+
+@pytest.fixture
+def stream_on(short_tmp):
+    """stream_on(plugin, config, expect_ok=True, **info) -> a started DaemonStream (make_info's keywords:
+    env=, labels=, name=...). With expect_ok its StartLogging must succeed; otherwise the caller looks
+    at `stream.responses[0]`. Closed like the daemon closes it at the end."""
+    opened: list[DaemonStream] = []
+    fifo_dir = short_tmp / "logging"
+    fifo_dir.mkdir(exist_ok=True)
+
+    def open_(plugin, config: dict[str, str], expect_ok: bool = True, **info_kw) -> DaemonStream:
+        s = DaemonStream(plugin.client(), fifo_dir, make_info(config, **info_kw))
+        opened.append(s)
+        resp = s.start()
+        if expect_ok:
+            assert resp.ok, f"StartLogging failed: HTTP {resp.status} {resp.body!r}"
+        return s
+
+    yield open_
+    for s in opened:
         if s.fd is not None:
             try:
                 s.stop_logging()

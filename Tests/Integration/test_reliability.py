@@ -28,18 +28,14 @@ import time
 import pytest
 
 from harness import frames
-from harness.fifo_writer import FifoWriter
+from harness.fifo_writer import STALL_LIMIT, FifoWriter
 from harness.hostsfile import temporary_host, writable_reason
-from harness.metrics import MetricsClient, destination_totals
-from harness.plugin_process import DaemonStream, make_info
+from harness.metrics import destination_totals
 from harness.receivers import DatagramReceiver, StreamReceiver, free_port
 from harness.sequence import SequenceReport, analyze
 from harness.waiting import wait_until
 
 RAW = {"tcp-format": "raw"}
-# A write into the FIFO that takes longer than this counts as the container being blocked. Generous:
-# this is a behavioural check on a loaded CI machine, not a benchmark.
-STALL_LIMIT = 1.0
 
 
 # -- numbered lines ---------------------------------------------------------------------------------
@@ -98,43 +94,6 @@ def wait_complete(rx: StreamReceiver | list[StreamReceiver], first: int, last: i
 
 def drop_reports(text: str) -> list[str]:
     return [l for l in text.splitlines() if "dropped the oldest messages" in l]
-
-
-# -- fixtures ---------------------------------------------------------------------------------------
-@pytest.fixture
-def metered(start_plugin):
-    """metered(**env) -> (PluginProcess, MetricsClient): the plugin with METRICS_ADDRESS on a free port."""
-
-    def start(**env: str):
-        port = free_port()
-        p = start_plugin({"METRICS_ADDRESS": f"127.0.0.1:{port}", **env})
-        return p, MetricsClient("127.0.0.1", port)
-
-    return start
-
-
-@pytest.fixture
-def stream_on(short_tmp):
-    """stream_on(plugin, config) -> a started DaemonStream; closed like the daemon closes it at the end."""
-    opened: list[DaemonStream] = []
-    fifo_dir = short_tmp / "logging"
-    fifo_dir.mkdir()
-
-    def open_(plugin, config: dict[str, str]) -> DaemonStream:
-        s = DaemonStream(plugin.client(), fifo_dir, make_info(config))
-        opened.append(s)
-        resp = s.start()
-        assert resp.ok, f"StartLogging failed: HTTP {resp.status} {resp.body!r}"
-        return s
-
-    yield open_
-    for s in opened:
-        if s.fd is not None:
-            try:
-                s.stop_logging()
-            except OSError:
-                pass
-            s.close()
 
 
 # -- 1. kill -9 ---------------------------------------------------------------------------------------

@@ -167,3 +167,123 @@ def test_hosts_entries_of_concurrent_runs_do_not_undo_each_other(short_tmp):
             a.remove()  # a finishes first
             assert b.name.encode() in hosts.read_bytes()
     assert hosts.read_bytes() == original
+
+
+# -- the tools of the issue 8 tests ------------------------------------------------------------------------
+def test_paused_receiver_reads_nothing_until_resumed():
+    rx = StreamReceiver(paused=True).start()
+    data = b"y" * 99 + b"\n"
+    result = {}
+
+    def send():
+        with socket.create_connection(("127.0.0.1", rx.port)) as s:
+            s.settimeout(30)
+            s.sendall(data * 100_000)  # 10 MB: far more than the buffers hold
+            result["done"] = True
+
+    t = threading.Thread(target=send, daemon=True)
+    t.start()
+    wait_until(lambda: rx.connection_count == 1, 5, "the connection")
+    time.sleep(1)  # the pause itself (not a wait for a result): the sender must stay stuck meanwhile
+    assert rx.count() == 0 and "done" not in result, "a paused receiver read something"
+    rx.resume()
+    rx.wait_for_lines(100_000, timeout=20)
+    t.join(10)
+    rx.stop()
+    assert rx.data() == data * 100_000
+
+
+def test_fifo_writer_tells_a_stall_inside_a_window_from_one_outside(short_tmp):
+    path = short_tmp / "fifo"
+    os.mkfifo(path)
+    fd = os.open(path, os.O_RDWR)
+    reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    stop = threading.Event()
+    paused = threading.Event()
+
+    def drain():
+        while not stop.is_set():
+            if paused.is_set():
+                time.sleep(0.01)
+                continue
+            try:
+                os.read(reader, 1 << 16)
+            except BlockingIOError:
+                time.sleep(0.001)
+
+    t = threading.Thread(target=drain, daemon=True)
+    t.start()
+    try:
+        w = FifoWriter(fd, [b"z" * 32768] * 200, interval=0.01).start()
+        wait_until(lambda: w.chunks_done >= 50, 10, "50 chunks")
+        paused.set()
+        began = time.monotonic()
+        wait_until(lambda: w.idle_for() > 1.2, 10, "the writer to block")
+        paused.clear()
+        ended = time.monotonic()
+        w.join(20)
+        assert w.longest > 1.0
+        assert w.longest_outside([(began, ended)]) < 0.5
+    finally:
+        stop.set()
+        t.join(5)
+        os.close(reader)
+        os.close(fd)
+
+
+def test_pipe_sizes_reads_every_pipe_of_a_process():
+    from harness.procfs import F_GETPIPE_SZ, pipe_sizes, rss_bytes
+    import fcntl
+    r, w = os.pipe()
+    try:
+        fcntl.fcntl(w, F_GETPIPE_SZ - 1, 1 << 20)  # F_SETPIPE_SZ
+        sizes = pipe_sizes(os.getpid())
+        assert sizes[r][1] == sizes[w][1] == 1 << 20
+        assert sizes[r][0].startswith("pipe:")
+        assert rss_bytes(os.getpid()) > 1 << 20
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_long_lines_show_a_lost_head_a_cut_and_a_splice():
+    from harness.lines import LongLineReport, awk_long_lines, check_long, digits_long_line, long_line
+    import shutil
+    import subprocess
+    for make in (long_line, digits_long_line):
+        a, b = make("s", 7, 40_000), make("s", 8, 40_000)
+        assert check_long(a, make) == ("s", 7)
+        for bad, why in ((a[16384:], "no header"), (a[:30_000], "cut"), (a[:20_000] + b[20_000:], "content")):
+            with pytest.raises(ValueError, match=why):
+                check_long(bad, make)
+    report = LongLineReport([long_line("s", 1, 20_000), long_line("s", 1, 20_000), long_line("s", 3, 20_000)[5:]])
+    assert report.missing("s", 3) == [2, 3] and report.duplicates("s") == 1 and len(report.bad) == 1
+    busybox = shutil.which("busybox")
+    if busybox:  # the e2e containers print these with busybox awk: the same bytes
+        script = awk_long_lines("c1", 3, 20_480, pause_us=1000).replace("usleep ", "sleep 0.00")
+        out = subprocess.run([busybox, "sh", "-c", script], capture_output=True, check=True).stdout
+        assert out.split(b"\n")[:-1] == [digits_long_line("c1", i, 20_480) for i in (1, 2, 3)]
+
+
+def test_framing_parsers_reject_a_mixed_connection():
+    from harness.framings import parse_gelf, parse_lf_lines, parse_octet_counted
+    gelf = b'{"version":"1.1","short_message":"a"}\0'
+    assert parse_gelf(gelf * 2) == [b"a", b"a"]
+    assert parse_lf_lines(b"a\nb\n") == [b"a", b"b"]
+    msg = b"<30>1 2026-01-01T00:00:00Z h t - t - hello\n"
+    assert parse_octet_counted(b"%d " % len(msg) + msg) == [b"hello"]
+    for parse, data in ((parse_gelf, gelf + b"raw\n"), (parse_lf_lines, b"raw\n" + gelf + b"\n"),
+                        (parse_octet_counted, b"%d " % len(msg) + msg + msg)):
+        with pytest.raises(AssertionError):
+            parse(data)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
+def test_tmpfs_fills_up_grows_and_is_unmounted(short_tmp):
+    from harness.tmpfs import is_mountpoint, mounted_tmpfs
+    with mounted_tmpfs(short_tmp / "small", "1m") as fs:
+        with pytest.raises(OSError):
+            (fs.path / "big").write_bytes(b"x" * (2 << 20))
+        fs.resize("4m")
+        (fs.path / "big").write_bytes(b"x" * (2 << 20))
+    assert not is_mountpoint(short_tmp / "small")

@@ -11,6 +11,10 @@ Modules:
   fifo_writer     the daemon's copier writing into a FIFO from a thread, timing every write
   sequence        numbered lines: losses, reorderings, replayed windows (at-least-once)
   metrics         a strict Prometheus text parser and a client for /metrics and /health
+  lines           numbered lines per stream, long self-checking lines (Python and busybox awk), waits
+  framings        parsers for one connection's bytes: GELF, raw lines, octet-counted and LF syslog
+  procfs          a process's RSS (sampled), descriptors and pipe sizes, from /proc
+  tmpfs           a small tmpfs mounted for one test (a disk that fills up), resized in place
   hostsfile       a test host name in /etc/hosts, re-pointed in place, removed afterwards
   receiver_process  what the receiver daemons (rsyslog, syslog-ng) share: stopping without loss, output
   certificates    test CAs and certificates made with the openssl command line (TLS tests)

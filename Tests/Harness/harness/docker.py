@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import select
+import shutil
 import socket
+import stat
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -248,3 +252,128 @@ class DaemonLog:
             f.seek(self.offset)
             data = f.read().decode(errors="replace")
         return [l for l in data.splitlines() if f"plugin={self.plugin}" in l]
+
+
+# -- issue 8: forced restarts, containers that start together, rescuing a stranded FIFO --------------------
+def plugin_set(name: str = PLUGIN, **env: str) -> None:
+    """`docker plugin set` (the plugin must be disabled)."""
+    docker("plugin", "set", name, *[f"{k}={v}" for k, v in env.items()])
+
+
+def plugin_force_restart(name: str = PLUGIN, **env: str) -> float:
+    """`docker plugin disable -f` (containers keep running and writing), optionally `set` K=V, then
+    `enable`, as an operator changing a setting on a busy host does. Returns when it is enabled again;
+    the value is how long the plugin was disabled, in seconds."""
+    began = time.monotonic()
+    docker("plugin", "disable", "-f", name, timeout=60)
+    try:
+        if env:
+            plugin_set(name, **env)
+    finally:
+        docker("plugin", "enable", name, timeout=60)
+    return time.monotonic() - began
+
+
+def plugin_rootfs(name: str = PLUGIN) -> Path:
+    root = docker("info", "-f", "{{.DockerRootDir}}").stdout.decode().strip()
+    return Path(root) / "plugins" / plugin_id(name) / "rootfs"
+
+
+def plugin_fifos(name: str = PLUGIN) -> list[Path]:
+    """The FIFOs the daemon made for the plugin's log streams (in its rootfs, /run/docker/logging)."""
+    d = plugin_rootfs(name) / "run" / "docker" / "logging"
+    out = []
+    for p in d.iterdir() if d.is_dir() else []:
+        try:
+            if stat.S_ISFIFO(p.lstat().st_mode):
+                out.append(p)
+        except OSError:
+            continue
+    return out
+
+
+class FifoRescue:
+    """Reads and throws away whatever the daemon writes into the plugin's FIFOs, from a thread, so a
+    container whose FIFO the plugin abandoned can be stopped and removed (cleanup after a test that
+    failed that way: a container that cannot be removed keeps the plugin "in use" for everyone)."""
+
+    def __init__(self, name: str = PLUGIN):
+        self.name = name
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="fifo-rescue")
+        self.drained = 0
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(5)
+
+    def _run(self) -> None:
+        fds: dict[Path, int] = {}
+        try:
+            while not self._stop.is_set():
+                for p in plugin_fifos(self.name):
+                    if p not in fds:
+                        try:
+                            fds[p] = os.open(p, os.O_RDONLY | os.O_NONBLOCK)
+                        except OSError:
+                            continue
+                ready, _, _ = select.select(list(fds.values()), [], [], 0.1) if fds else ([], [], [])
+                for fd in ready:
+                    try:
+                        self.drained += len(os.read(fd, 1 << 16))
+                    except OSError:
+                        pass
+                if not fds:
+                    time.sleep(0.1)
+        finally:
+            for fd in fds.values():
+                os.close(fd)
+
+
+def remove_within(name: str, timeout: float) -> float | None:
+    """`docker rm -f NAME`; the seconds it took, or None when it had not returned after `timeout`."""
+    began = time.monotonic()
+    try:
+        docker("rm", "-f", name, check=False, capture=False, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    return time.monotonic() - began
+
+
+def remove_all_rescuing(names: list[str], timeout: float = 120) -> None:
+    """Remove containers while draining the plugin's FIFOs, so that one whose FIFO the plugin
+    abandoned (hung in write()) can go too."""
+    with FifoRescue():
+        for name in names:
+            remove_within(name, timeout)
+
+
+class StartGate:
+    """Containers that wait for one moment to start printing (so that they really run at the same
+    time, however long `docker run -d` takes for each): a host directory bind-mounted read-only at
+    /gate; `script(cmd)` waits for /gate/open, then runs cmd; `open()` lets them all go."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="logship-gate-"))
+        os.chmod(self.dir, 0o755)
+
+    @property
+    def docker_args(self) -> list[str]:
+        return ["-v", f"{self.dir}:/gate:ro"]
+
+    @staticmethod
+    def script(cmd: str) -> list[str]:
+        return ["sh", "-c", f"while [ ! -e /gate/open ]; do usleep 20000; done; {cmd}"]
+
+    def open(self) -> None:
+        (self.dir / "open").touch()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        shutil.rmtree(self.dir, ignore_errors=True)

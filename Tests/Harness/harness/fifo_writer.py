@@ -15,6 +15,10 @@ import threading
 import time
 from typing import Iterable
 
+# A write into the FIFO that takes longer than this counts as the container being blocked. Generous:
+# this is a behavioural check on a loaded CI machine, not a benchmark.
+STALL_LIMIT = 1.0
+
 
 class FifoWriter:
     def __init__(self, fd: int, chunks: Iterable[bytes], *, interval: float | None = None,
@@ -27,6 +31,7 @@ class FifoWriter:
         self.written = 0  # bytes
         self.chunks_done = 0
         self.durations: list[float] = []  # seconds each chunk took to be accepted whole
+        self.starts: list[float] = []  # when each chunk's write began (time.monotonic())
         self.error: str | None = None
         self.last_progress = time.monotonic()
         self.began = 0.0
@@ -62,6 +67,13 @@ class FifoWriter:
     def longest(self) -> float:
         return max(self.durations, default=0.0)
 
+    def longest_outside(self, windows: list[tuple[float, float]]) -> float:
+        """The longest chunk write that did not overlap any of `windows` ((start, end) monotonic
+        times, e.g. while the plugin was down and the pipe was allowed to fill)."""
+        def overlaps(a: float, b: float) -> bool:
+            return any(a < end and b > start for start, end in windows)
+        return max((d for s, d in zip(self.starts, self.durations) if not overlaps(s, s + d)), default=0.0)
+
     def idle_for(self) -> float:
         """Seconds since the last byte went into the pipe."""
         return time.monotonic() - self.last_progress
@@ -83,6 +95,7 @@ class FifoWriter:
                 began = time.monotonic()
                 if not self._write(chunk):
                     return
+                self.starts.append(began)
                 self.durations.append(time.monotonic() - began)
                 self.chunks_done += 1
         finally:

@@ -98,11 +98,17 @@ def line_frames(line: bytes | str, source: str = "stdout", time_nano: int | None
     sharing an id and the first piece's timestamp, ordinals 1, 2, ...; the piece that ends at the
     newline has last=true (and is empty when the line length is a multiple of 16 KiB).
     """
+    return b"".join(line_frame_list(line, source, time_nano))
+
+
+def line_frame_list(line: bytes | str, source: str = "stdout", time_nano: int | None = None) -> list[bytes]:
+    """`line_frames`, one frame per list item: the copier writes each piece with its own write(), so
+    a test that writes them one by one (with pauses) has lines half in the pipe most of the time."""
     if isinstance(line, str):
         line = line.encode()
     ts = now_nano() if time_nano is None else time_nano
     if len(line) < PIECE_SIZE:
-        return frame(entry(line, source, ts))
+        return [frame(entry(line, source, ts))]
     pid = new_partial_id()
     out = []
     ordinal = 0
@@ -112,7 +118,7 @@ def line_frames(line: bytes | str, source: str = "stdout", time_nano: int | None
         out.append(frame(entry(rest[:PIECE_SIZE], source, ts, pid, ordinal, last=False)))
         rest = rest[PIECE_SIZE:]
     out.append(frame(entry(rest, source, ts, pid, ordinal + 1, last=True)))
-    return b"".join(out)
+    return out
 
 
 def unterminated_frames(data: bytes, source: str = "stdout", time_nano: int | None = None) -> bytes:

@@ -169,3 +169,18 @@ def destination_totals(families: dict[str, Family], destination: str) -> dict[st
                 if labels.get("destination") == destination:
                     out[name[len("logship_destination_"):]] = int(value)
     return out
+
+
+def destination_labels(families: dict[str, Family], containing: str = "") -> set[str]:
+    """Every `destination` label value of the per-destination families that contains `containing`."""
+    return {labels["destination"] for name, fam in families.items() if name.startswith("logship_destination_")
+            for labels, _ in fam.samples if "destination" in labels and containing in labels["destination"]}
+
+
+def summed(families: dict[str, Family], name: str, containing: str = "") -> int:
+    """The sum of a per-destination family over the destinations whose label contains `containing`
+    (one address may be several destinations, e.g. one per framing)."""
+    fam = families.get(name)
+    if fam is None:
+        return 0
+    return int(sum(v for labels, v in fam.samples if containing in labels.get("destination", "")))

@@ -247,6 +247,9 @@ class PluginProcess:
         self.env["STATE_DIR"] = str(self.state_dir)
         self.env.update(env or {})
         self.args = args or []
+        # A command the binary is run under, e.g. ["prlimit", "--nofile=64:64", "--"]: it must exec
+        # the binary (so `pid` is the plugin's). Like `env`, it may be changed before a restart().
+        self.wrapper: list[str] = []
         self.proc: subprocess.Popen | None = None
         self._clients: list[PluginClient] = []
         self._stderr_copy = ""
@@ -258,7 +261,7 @@ class PluginProcess:
         # Appended, so the log of a restarted plugin still shows what the first run said.
         with open(self.stderr_path, "ab") as err:
             self.proc = subprocess.Popen(
-                [self.binary, "--socket", self.socket_path, *self.args],
+                [*self.wrapper, self.binary, "--socket", self.socket_path, *self.args],
                 env=self.env, stdin=subprocess.DEVNULL, stdout=err, stderr=subprocess.STDOUT,
             )
 
@@ -281,6 +284,11 @@ class PluginProcess:
         self._clients.append(c)
         return c
 
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None, "the plugin was never started"
+        return self.proc.pid
+
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
@@ -300,7 +308,8 @@ class PluginProcess:
             self.proc.wait()
 
     def restart(self, timeout: float = 10.0) -> "PluginProcess":
-        """A new process on the same socket and state directory (Docker restarts a crashed plugin)."""
+        """A new process on the same socket and state directory (Docker restarts a crashed plugin),
+        with `env` and `wrapper` as they are now (`docker plugin set` between disable and enable)."""
         if self.proc is not None and self.proc.poll() is None:
             raise RuntimeError("restart() needs the old process gone: call kill() or terminate() first")
         self._stderr_copy = self.stderr_text()

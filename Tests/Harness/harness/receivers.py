@@ -7,7 +7,9 @@ Both can be created on a chosen port before they start listening, started later,
 started again on the same address, which is how the outage tests simulate a receiver that is down.
 
 A StreamReceiver can also read slowly (`rate`, bytes per second, with a small receive buffer so the
-kernel cannot hide the slowness), and stop the honest way (`stop_draining`): stop listening, tell
+kernel cannot hide the slowness), accept connections and not read them at all (`paused`, until
+`resume()`: a receiver that hangs, so its sender's writes block once the buffers are full), and
+stop the honest way (`stop_draining`): stop listening, tell
 every sender it is closing (FIN), read what they still had in flight, then close. A plain `stop()`
 resets its connections, and whatever the kernel had already accepted for them is lost: no plain-TCP
 sender can notice that loss, so outage tests that count lines must use `stop_draining`.
@@ -34,14 +36,19 @@ class StreamReceiver:
     """Accepts any number of connections and records each one's bytes in arrival order."""
 
     def __init__(self, port: int | None = None, host: str = "127.0.0.1", path: str | None = None,
-                 rate: float | None = None, rcvbuf: int | None = None):
+                 rate: float | None = None, rcvbuf: int | None = None, paused: bool = False):
         """rate: read at most this many bytes per second (None: as fast as they come).
-        rcvbuf: SO_RCVBUF for accepted connections (default: 64 KiB when rate is set, else the kernel's)."""
+        paused: accept connections but read nothing until `resume()` (a hung receiver).
+        rcvbuf: SO_RCVBUF for accepted connections (default: 64 KiB when rate is set, 16 KiB when
+        paused, else the kernel's)."""
         self.host = host
         self.path = path  # set: a unix stream socket at this path instead of TCP
         self.port = None if path else (port or free_port(socket.SOCK_STREAM, host))
         self.rate = rate
-        self.rcvbuf = rcvbuf if rcvbuf is not None else (64 * 1024 if rate else None)
+        self.rcvbuf = rcvbuf if rcvbuf is not None else (64 * 1024 if rate else 16 * 1024 if paused else None)
+        self._reading = threading.Event()  # cleared while paused
+        if not paused:
+            self._reading.set()
         self._draining = False
         self._drain_started = 0.0
         self._quiet = 0.3
@@ -83,6 +90,18 @@ class StreamReceiver:
         t.start()
         self._threads.append(t)
         return self
+
+    def pause(self) -> None:
+        """Stop reading every connection (they stay open; the senders' writes fill the buffers)."""
+        self._reading.clear()
+
+    def resume(self) -> None:
+        """Read again, every connection, from where each one stopped."""
+        self._reading.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._reading.is_set()
 
     def stop(self) -> None:
         """Stop listening and close every connection (the sender sees its connection die)."""
@@ -187,6 +206,12 @@ class StreamReceiver:
         try:
             while True:
                 size = 1 << 16
+                if not self._reading.is_set():
+                    # Paused: read nothing, but still notice stop() (the socket is closed under us).
+                    if conn.fileno() < 0:
+                        return
+                    self._reading.wait(0.05)
+                    continue
                 if self.rate:
                     # Pace: never ahead of `rate`; small reads so the pace is smooth.
                     ahead = began + taken / self.rate - time.monotonic()

@@ -50,3 +50,22 @@ def wait_until_stable(read_size: Callable[[], int], quiet: float, timeout: float
             return size
         if now >= deadline:
             raise WaitTimeout(f"timed out after {timeout:.0f}s waiting for {what} to stop changing")
+
+
+def wait_while_progressing(done: Callable[[], bool], progress: Callable[[], int], timeout: float,
+                           stall: float = 10.0, interval: float = 0.2) -> bool:
+    """Wait until done() holds; True if it did. False after `timeout`, or as soon as progress() (e.g. a
+    count of lines received) has not changed for `stall` seconds: what is missing then is lost, and
+    waiting longer would only slow a failing run down. The caller reports what it saw and asserts."""
+    deadline = time.monotonic() + timeout
+    seen, last_change = None, time.monotonic()
+    while True:
+        if done():
+            return True
+        now = time.monotonic()
+        value = progress()
+        if value != seen:
+            seen, last_change = value, now
+        if now >= deadline or now - last_change >= stall:
+            return False
+        time.sleep(interval)
