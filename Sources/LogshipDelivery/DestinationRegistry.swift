@@ -215,7 +215,7 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
         lock.withLock {
             if let deadline = shutdownDeadline, destination.queue.isEmpty || MonotonicClock.now() >= deadline { return true }
             guard case let .ready(current, references)? = entries[destination.key], current === destination else { return true }
-            guard references == 0 && destination.queue.isEmpty else { return false }
+            guard references == 0 && destination.queue.isDone else { return false }
             entries[destination.key] = nil
             // Under the lock, so a new destination for the same addresses cannot open
             // the spool while it is being removed.

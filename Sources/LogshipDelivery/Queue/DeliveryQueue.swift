@@ -61,6 +61,10 @@ public final class DeliveryQueue: @unchecked Sendable {
 
     public var isSpooled: Bool { lock.withLock { disk.isConfigured } }
 
+    /// Nothing waiting, and nothing unknown: a spool that could not be opened yet may
+    /// hold an earlier run's messages, so its destination must not retire.
+    public var isDone: Bool { lock.withLock { stats.pendingMessages == 0 && !(disk.isConfigured && disk.spool == nil) } }
+
     // MARK: Producers
 
     /// Takes `batch`'s messages and empties it for reuse, unless the queue no longer
@@ -129,6 +133,7 @@ public final class DeliveryQueue: @unchecked Sendable {
     /// Returns false when nothing was taken.
     public func dequeue(into batch: inout MessageBatch, deadline: Int64) -> Bool {
         lock.withLock {
+            openSpoolIfDue()
             while !hasReadable && !wakeRequested {
                 if !lock.wait(until: deadline) { break }
             }
@@ -206,6 +211,14 @@ public final class DeliveryQueue: @unchecked Sendable {
     }
 
     // MARK: Internals (lock held)
+
+    /// A spool that could not be opened (EMFILE, a full disk) is tried again from the
+    /// sender's side too, so an earlier run's messages are found without a producer.
+    private func openSpoolIfDue() {
+        guard disk.isConfigured, disk.spool == nil, disk.openIfDue(report: onSpoolProblem) else { return }
+        stats.pendingMessages += disk.takeRecoveredMessages()
+        stats.spoolBytes = disk.totalBytes
+    }
 
     private var hasReadable: Bool { onDiskOnly || !memory.isEmpty }
 

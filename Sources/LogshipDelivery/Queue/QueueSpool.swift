@@ -159,8 +159,10 @@ struct QueueSpool {
     }
 
     /// Deletes the spool (its destination delivered everything and is no longer used).
+    /// A spool that was never opened is only closed: what it holds is unknown, and the
+    /// next start recovers it.
     mutating func remove() {
-        guard let configuration else { return }
+        guard let configuration, spool != nil else { return close() }
         close()
         for name in (try? FileSystem.listDirectory(configuration.directory)) ?? [] {
             FileSystem.remove(configuration.directory + "/" + name)

@@ -27,13 +27,15 @@ public final class PluginServer: @unchecked Sendable {
         }
     }
 
-    /// Delivers what an earlier run left in the spools (opened in the background),
-    /// re-opens the streams it was reading, then starts answering the daemon.
+    /// Starts answering the daemon, delivers what an earlier run left in the spools
+    /// (opened in the background) and re-opens the streams it was reading.
     public func start() throws {
+        // The plugin's own descriptors and threads first: re-attaching may run out of
+        // descriptors (it is then retried), but the plugin must still start and answer.
+        try http.start()
+        try metrics?.start()
         destinations.recoverSpools()
         streams.reattachSavedStreams()
-        try metrics?.start()
-        try http.start()
     }
 
     /// Plugin disable or upgrade (SIGTERM): stop taking requests, let the queues

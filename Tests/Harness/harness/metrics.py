@@ -171,9 +171,11 @@ def destination_totals(families: dict[str, Family], destination: str) -> dict[st
     return out
 
 
-def destination_labels(families: dict[str, Family], containing: str = "") -> set[str]:
-    """Every `destination` label value of the per-destination families that contains `containing`."""
-    return {labels["destination"] for name, fam in families.items() if name.startswith("logship_destination_")
+def destination_labels(families: dict[str, Family], containing: str = "") -> set[tuple[str, str]]:
+    """Every destination of the per-destination families whose addresses contain `containing`, as
+    (destination, framing) label pairs: one address list framed two ways is two destinations."""
+    return {(labels["destination"], labels.get("framing", "")) for name, fam in families.items()
+            if name.startswith("logship_destination_")
             for labels, _ in fam.samples if "destination" in labels and containing in labels["destination"]}
 
 
