@@ -35,6 +35,9 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
     private let lock = ConditionLock()
     private var entries: [DestinationKey: Entry] = [:]
     private var runningSenders = 0
+    /// The final counters of destinations that retired, and when they did.
+    private var retired: [DestinationKey: (stats: DestinationStats, at: Int64)] = [:]
+    static let retiredStatsNanoseconds: Int64 = 300_000_000_000
     /// SPOOL_TOTAL_SIZE, shared by every destination's spool.
     private let spoolBudget: SpoolBudget
     private var shutdownDeadline: Int64?
@@ -134,8 +137,20 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
         }
     }
 
+    /// Destinations live now (not counting retired ones kept for their counters).
+    public var liveCount: Int { lock.withLock { entries.count } }
+
+    /// Live destinations, then those retired in the last `retiredStatsNanoseconds`: a
+    /// destination retires once its last stream ended and it delivered everything, and
+    /// its final counters stay visible (to Prometheus, to an operator checking drops)
+    /// for a while instead of vanishing with it.
     public var allStats: [DestinationStats] {
-        lock.withLock { entries.values.compactMap(\.destination) }.map(\.stats).sorted { ($0.destination, $0.framing) < ($1.destination, $1.framing) }
+        let (live, ended) = lock.withLock { () -> ([Destination], [DestinationStats]) in
+            let now = MonotonicClock.now()
+            retired = retired.filter { now - $0.value.at < Self.retiredStatsNanoseconds && entries[$0.key] == nil }
+            return (entries.values.compactMap(\.destination), retired.values.map(\.stats))
+        }
+        return (live.map(\.stats) + ended).sorted { ($0.destination, $0.framing) < ($1.destination, $1.framing) }
     }
 
     /// Every queue refuses new messages from now on (the readers have stopped).
@@ -217,6 +232,9 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
             guard case let .ready(current, references)? = entries[destination.key], current === destination else { return true }
             guard references == 0 && destination.queue.isDone else { return false }
             entries[destination.key] = nil
+            var final = destination.stats
+            final.connectedTo = nil  // its sender disconnects as it exits
+            retired[destination.key] = (final, MonotonicClock.now())
             // Under the lock, so a new destination for the same addresses cannot open
             // the spool while it is being removed.
             destination.queue.removeSpool()

@@ -308,8 +308,8 @@ def test_full_spool_drops_oldest_and_never_blocks(receivers):
         stats = destination_totals(m.metrics(), rx.address)
         drops = [l for l in log.lines() if "dropped the oldest messages" in l]
         rx.start()
-        # One scrape for all the numbers: a destination with no stream is retired (and leaves
-        # /metrics) about a second after it has delivered everything.
+        # One scrape for all the numbers (a destination with no stream is retired about a second after
+        # it has delivered everything; its final counters stay in /metrics for five minutes).
         final = wait_until(lambda: (st := destination_totals(m.metrics(), rx.address)) and st["pending_messages"] == 0
                            and st, 30, "the spool to be delivered")
         rx.stop_draining()

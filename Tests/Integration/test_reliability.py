@@ -357,8 +357,8 @@ def test_full_spool_drops_oldest_counts_and_never_blocks(metered, stream_on, rec
     assert 1 <= len(reports) <= 1 + int(drop_phase // 10), f"{len(reports)} drop reports in {drop_phase:.1f}s: {reports}"
 
     rx.start()
-    # One scrape for all the numbers: a destination with no stream is retired (and leaves /metrics)
-    # about a second after it has delivered everything.
+    # One scrape for all the numbers (a destination with no stream is retired about a second after it
+    # has delivered everything; its final counters stay in /metrics for five minutes).
     final = wait_until(lambda: (st := destination_totals(m.metrics(), rx.address)) and st["pending_messages"] == 0
                        and st, 30, "the spool to be delivered")
     rx.stop_draining()
@@ -601,8 +601,11 @@ def test_metrics_and_health_content_and_format(metered, stream_on, receivers, sh
     assert fams["logship_streams_ended_total"].value() == 2
     assert fams["logship_reassembled_lines_total"].value() == 1
     assert fams["logship_decode_errors_total"].value() == 0
-    # Destinations with no stream and nothing pending are retired, and leave /metrics.
-    wait_until(lambda: not m.metrics()["logship_destination_connected"].samples, 10, "destinations to retire")
+    # Destinations with no stream and nothing pending are retired: they disconnect, and their final
+    # counters stay in /metrics for five minutes.
+    wait_until(lambda: all(v == 0 for _, v in m.metrics()["logship_destination_connected"].samples), 10,
+               "destinations to retire")
+    assert m.metrics()["logship_destination_sent_messages_total"].value(destination=down_list) == n + 1
     assert m.get("/nope")[0] == 404
     assert m.get("/metrics", method="POST")[0] == 405
 
