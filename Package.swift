@@ -34,8 +34,9 @@ let package = Package(
         .target(name: "LogshipJSON"),
         .target(name: "LogshipFormat", dependencies: ["LogshipWire", "LogshipJSON"]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
-        .target(name: "LogshipDelivery", dependencies: ["LogshipSystem", "COpenSSL"]),
-        .target(name: "LogshipConfig", dependencies: ["LogshipFormat", "LogshipDelivery", "LogshipJSON"]),
+        .target(name: "LogshipDestinations"),
+        .target(name: "LogshipDelivery", dependencies: ["LogshipSystem", "LogshipDestinations", "COpenSSL"]),
+        .target(name: "LogshipConfig", dependencies: ["LogshipFormat", "LogshipDestinations", "LogshipJSON"]),
         .target(
             name: "LogshipPlugin",
             dependencies: ["LogshipSystem", "LogshipWire", "LogshipJSON", "LogshipFormat", "LogshipDelivery", "LogshipConfig"]
@@ -46,12 +47,14 @@ let package = Package(
             dependencies: ["LogshipPlugin", "LogshipConfig", "LogshipDelivery", "LogshipFormat", "LogshipSystem"]
         ),
 
+        // What several test targets share (fixture files); not a test target itself.
+        .target(name: "LogshipTestSupport", path: "Tests/LogshipTestSupport"),
         .testTarget(name: "LogshipSystemTests", dependencies: ["LogshipSystem"]),
         .testTarget(name: "LogshipWireTests", dependencies: ["LogshipWire"], exclude: ["Corpus", "make_corpus.py"]),
         .testTarget(name: "LogshipJSONTests", dependencies: ["LogshipJSON"]),
         .testTarget(name: "LogshipFormatTests", dependencies: ["LogshipFormat", "LogshipWire"]),
-        .testTarget(name: "LogshipDeliveryTests", dependencies: ["LogshipDelivery", "LogshipSystem"]),
-        .testTarget(name: "LogshipConfigTests", dependencies: ["LogshipConfig", "LogshipDelivery", "LogshipFormat"]),
-        .testTarget(name: "LogshipPluginTests", dependencies: ["LogshipPlugin", "LogshipSystem", "LogshipJSON", "LogshipConfig", "LogshipDelivery"]),
+        .testTarget(name: "LogshipDeliveryTests", dependencies: ["LogshipDelivery", "LogshipDestinations", "LogshipSystem"]),
+        .testTarget(name: "LogshipConfigTests", dependencies: ["LogshipConfig", "LogshipDestinations", "LogshipFormat", "LogshipTestSupport"]),
+        .testTarget(name: "LogshipPluginTests", dependencies: ["LogshipPlugin", "LogshipSystem", "LogshipJSON", "LogshipConfig", "LogshipDelivery", "LogshipDestinations", "LogshipTestSupport"]),
     ]
 )

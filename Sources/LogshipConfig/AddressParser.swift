@@ -1,4 +1,5 @@
-import LogshipDelivery
+import LogshipDestinations
+import LogshipDestinations
 
 /// Parses `syslog-address` / `tcp-address` URLs into endpoints, with Docker's
 /// syslog rules: schemes udp, tcp, tcp+tls, unix, unixgram; port 514 when absent

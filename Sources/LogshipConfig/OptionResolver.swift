@@ -1,4 +1,4 @@
-import LogshipDelivery
+import LogshipDestinations
 import LogshipFormat
 
 /// Turns a container's log-opts plus the host-wide defaults into `StreamSettings`.
@@ -33,8 +33,8 @@ public struct OptionResolver: Sendable {
         }
     }
 
-    /// Resolves a container's options against today's host-wide settings, checking the
-    /// files they name. `previous`, when the stream is re-attached, is what it resolved
+    /// Resolves a container's options against today's host-wide settings (reading no
+    /// file: the stream layer checks TLS files). `previous`, when the stream is re-attached, is what it resolved
     /// to before: its rendered tag and selected attributes are kept while the options
     /// that made them are unchanged (the re-attach record keeps only the environment
     /// variables the options select, so rendering again could give another result).
@@ -43,12 +43,11 @@ public struct OptionResolver: Sendable {
     }
 
     /// Resolves a re-attached stream exactly as it was before (its log-opts and the
-    /// host-wide settings recorded with it), reusing its rendered tag and attributes and
-    /// reading no files: what a stream falls back on when today's settings fail. The
-    /// senders check TLS files at every connect anyway.
+    /// host-wide settings recorded with it), reusing its rendered tag and attributes:
+    /// what a stream falls back on when today's settings fail.
     public func resolveAsRecorded(_ info: ContainerInfo, _ recorded: ResolvedOptions) throws(OptionError) -> StreamSettings {
         let recordedResolver = OptionResolver(hostDefaults: recorded.hostDefaults, hostname: hostname, certificateDirectory: certificateDirectory)
-        return try recordedResolver.resolve(info, requireDestination: true, previous: recorded, checkFiles: false)
+        return try recordedResolver.resolve(info, requireDestination: true, previous: recorded)
     }
 
     private init(hostDefaults: [String: String], hostname: String, certificateDirectory: String) {
@@ -57,8 +56,7 @@ public struct OptionResolver: Sendable {
         self.certificateDirectory = certificateDirectory
     }
 
-    private func resolve(_ info: ContainerInfo, requireDestination: Bool, previous: ResolvedOptions? = nil,
-                         checkFiles: Bool = true) throws(OptionError) -> StreamSettings {
+    private func resolve(_ info: ContainerInfo, requireDestination: Bool, previous: ResolvedOptions? = nil) throws(OptionError) -> StreamSettings {
         for key in info.config.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) where LogOptions.named(key) == nil && !LogOptions.handledByDocker.contains(key) {
             throw .unknown(key)
         }
@@ -112,7 +110,7 @@ public struct OptionResolver: Sendable {
 
         // Only the host-wide settings that apply to this container are recorded.
         let usedHostDefaults = hostDefaults.filter { info.config[$0.key]?.isEmpty ?? true }
-        let settings = StreamSettings(syslog: try syslog(values, checkFiles: checkFiles), tcp: try tcp(values, checkFiles: checkFiles),
+        let settings = StreamSettings(syslog: try syslog(values), tcp: try tcp(values),
                                       maxLineBytes: maxLineBytes, context: context,
                                       resolved: ResolvedOptions(hostDefaults: usedHostDefaults, tag: tag, attributes: attributes))
         if requireDestination && settings.syslog == nil && settings.tcp == nil {
@@ -121,7 +119,7 @@ public struct OptionResolver: Sendable {
         return settings
     }
 
-    private func syslog(_ values: EffectiveValues, checkFiles: Bool) throws(OptionError) -> StreamSettings.Syslog? {
+    private func syslog(_ values: EffectiveValues) throws(OptionError) -> StreamSettings.Syslog? {
         // Parsed even without an address, so a typo in an unused option still fails loudly.
         let facility = try values.choice(LogOptions.syslogFacility, defaultValue: SyslogFacility.daemon) { SyslogFacility(parsing: $0) }
         let format = try values.choice(LogOptions.syslogFormat, defaultValue: SyslogFormat.rfc5424micro) { SyslogFormat(rawValue: $0) }
@@ -132,18 +130,18 @@ public struct OptionResolver: Sendable {
                 try AddressParser.syslog(part, LogOptions.syslogAddress, source)
             }
         }
-        guard let destination = try LogOptions.syslogTLS.apply(to: parsed, addressSource: address?.1, values,
-                                                               certificateDirectory: certificateDirectory, checkFiles: checkFiles) else { return nil }
+        guard let (destination, tlsFiles) = try LogOptions.syslogTLS.apply(to: parsed, addressSource: address?.1, values,
+                                                                           certificateDirectory: certificateDirectory) else { return nil }
         let sdID = values.value(LogOptions.syslogSDID)?.0 ?? SyslogFormatter.defaultStructuredDataID
         // RFC 5425 frames syslog over TLS by octet counting, and Docker's driver does so
         // for its RFC 5424 formats (not for rfc3164 or its legacy default).
         let octetCountedByDefault = destination.primary.isTLS && (format == .rfc5424 || format == .rfc5424micro)
         return StreamSettings.Syslog(destination: destination, format: format, facility: facility,
                                      framing: destination.isDatagram ? nil : framing ?? (octetCountedByDefault ? .octetCounted : .nonTransparent),
-                                     structuredDataID: sdID)
+                                     structuredDataID: sdID, tlsFiles: tlsFiles)
     }
 
-    private func tcp(_ values: EffectiveValues, checkFiles: Bool) throws(OptionError) -> StreamSettings.TCP? {
+    private func tcp(_ values: EffectiveValues) throws(OptionError) -> StreamSettings.TCP? {
         let format = try values.choice(LogOptions.tcpFormat, defaultValue: TCPFormat.json) { TCPFormat(rawValue: $0) }
         let address = values.value(LogOptions.tcpAddress).flatMap { $0.0 == "none" ? nil : $0 }
         let parsed = try address.map { (text, source) throws(OptionError) in
@@ -151,9 +149,9 @@ public struct OptionResolver: Sendable {
                 try AddressParser.tcp(part, LogOptions.tcpAddress, source)
             }
         }
-        guard let destination = try LogOptions.tcpTLS.apply(to: parsed, addressSource: address?.1, values,
-                                                            certificateDirectory: certificateDirectory, checkFiles: checkFiles) else { return nil }
-        return StreamSettings.TCP(destination: destination, format: format)
+        guard let (destination, tlsFiles) = try LogOptions.tcpTLS.apply(to: parsed, addressSource: address?.1, values,
+                                                                        certificateDirectory: certificateDirectory) else { return nil }
+        return StreamSettings.TCP(destination: destination, format: format, tlsFiles: tlsFiles)
     }
 }
 

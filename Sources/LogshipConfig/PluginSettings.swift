@@ -1,4 +1,4 @@
-import LogshipDelivery
+import LogshipDestinations
 
 /// Plugin-wide settings (not per container): environment variables set with
 /// `docker plugin set logship NAME=value` while the plugin is disabled.

@@ -1,4 +1,4 @@
-import LogshipDelivery
+import LogshipDestinations
 import LogshipFormat
 
 /// The body format of the plain TCP destination (`tcp-format`).
@@ -17,11 +17,14 @@ public struct StreamSettings: Sendable, Equatable {
         /// nil on datagram transports.
         public var framing: SyslogFraming?
         public var structuredDataID: String
+        /// For a `tcp+tls` destination: which options named its files.
+        public var tlsFiles: TLSFileOrigins?
     }
 
     public struct TCP: Sendable, Equatable {
         public var destination: EndpointList
         public var format: TCPFormat
+        public var tlsFiles: TLSFileOrigins?
     }
 
     public var syslog: Syslog?

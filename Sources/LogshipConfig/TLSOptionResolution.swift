@@ -1,21 +1,20 @@
-import LogshipDelivery
+import LogshipDestinations
 
 extension TLSOptionGroup {
     /// Applies the group's options to the destination its address option gave (nil:
-    /// none is set).
+    /// none is set); with it, where each file came from (`TLSFileOrigins`), so that the
+    /// stream layer, which reads the files when a stream starts, can name the option.
     ///
-    /// `tcp+tls` addresses get their settings, with every named file read and checked
-    /// now, so `docker run` fails on an unusable file instead of a sender retrying it
-    /// forever. For any other address the options are an error when the container set
-    /// them, or when the host set them next to a host-wide address that is not TLS;
-    /// host-wide TLS options otherwise wait for the containers that choose a `tcp+tls`
-    /// address.
+    /// `tcp+tls` addresses get their settings. For any other address the options are
+    /// an error when the container set them, or when the host set them next to a
+    /// host-wide address that is not TLS; host-wide TLS options otherwise wait for the
+    /// containers that choose a `tcp+tls` address. No file is read here.
     func apply(to destination: EndpointList?, addressSource: ValueSource?, _ values: EffectiveValues,
-               certificateDirectory: String, checkFiles shouldCheckFiles: Bool = true) throws(OptionError) -> EndpointList? {
+               certificateDirectory: String) throws(OptionError) -> (EndpointList, TLSFileOrigins?)? {
         let skipVerify = try parseSkipVerify(values)
         guard let destination, destination.primary.isTLS else {
             try refuseWithoutTLS(destination, addressSource: addressSource, values)
-            return destination
+            return destination.map { ($0, nil) }
         }
         switch (values.value(certificate), values.value(key)) {
         case (nil, let (_, source)?):
@@ -36,11 +35,11 @@ extension TLSOptionGroup {
             settings.keyFile = path(key)
             endpoints.append(.tls(host: host, port: port, settings: settings))
         }
-        // Every address of a list shares the files: checking the first checks them all.
-        if shouldCheckFiles, case let .tls(_, _, settings) = endpoints[0] {
-            try checkFiles(settings, values, certificateDirectory: certificateDirectory)
+        var origins = TLSFileOrigins(address: address.name, certificateDirectory: certificateDirectory)
+        for (role, option) in [(TLSFileError.Role.caCertificates, caCertificates), (.certificate, certificate), (.key, key)] {
+            if let (given, source) = values.value(option) { origins.add(role, option: source.describe(option), given: given) }
         }
-        return EndpointList(endpoints)
+        return (EndpointList(endpoints), origins)
     }
 
     /// Go's strconv.ParseBool: a real boolean. Docker's driver only checks whether the
@@ -63,25 +62,6 @@ extension TLSOptionGroup {
             let state = destination.map { "is \($0), not tcp+tls://" } ?? "is not set"
             let addressName = addressSource.map { $0.describe(address) } ?? address.name
             throw OptionError("logship: \(source.describe(option)) applies only to a tcp+tls:// \(address.name), and \(addressName) \(state)")
-        }
-    }
-
-    /// Reads every file as a connect will; an error names the option, the file as the
-    /// plugin opened it, and where relative and absolute paths are looked for.
-    private func checkFiles(_ settings: TLSSettings, _ values: EffectiveValues, certificateDirectory: String) throws(OptionError) {
-        do {
-            try settings.checkFiles()
-        } catch let error as TLSFileError {
-            let option: LogOption
-            switch error.role {
-            case .caCertificates: option = caCertificates
-            case .certificate: option = certificate
-            case .key: option = key
-            }
-            let (given, source) = values.value(option) ?? (error.path, .logOpt)
-            throw OptionError("logship: cannot use \(source.describe(option))=\"\(given)\": \(error); \(CertificateDirectory.explanation(for: given, in: certificateDirectory))")
-        } catch {
-            throw OptionError("logship: cannot set up TLS for \(address.name): \(error)")
         }
     }
 }

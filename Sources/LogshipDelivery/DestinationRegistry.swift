@@ -1,3 +1,4 @@
+import LogshipDestinations
 import LogshipSystem
 
 /// What a sender asks the registry about its own life; lets the sender stay
@@ -212,16 +213,12 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
     }
 
     /// Where `key`'s spool lives, and the record that names its addresses there; nil
-    /// when spooling is off, or impossible for this key (then memory only, logged).
+    /// when spooling is off.
     /// The queue creates the directory (and retries if the disk refuses).
     private func spoolConfiguration(for key: DestinationKey) -> SpoolConfiguration? {
         guard let root = settings.spoolRoot else { return nil }
-        guard let description = key.persistentForm else {
-            log.warn("destination=\(key) is queued in memory only (its addresses cannot be recorded for recovery)")
-            return nil
-        }
         return SpoolConfiguration(directory: root + "/" + key.spoolDirectoryName, maxBytes: settings.spoolBytes,
-                                  sync: settings.spoolSync, destinationRecord: description)
+                                  sync: settings.spoolSync, destinationRecord: key.persistentForm)
     }
 
     // MARK: SenderLifecycle

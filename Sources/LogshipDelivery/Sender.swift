@@ -1,3 +1,4 @@
+import LogshipDestinations
 import LogshipSystem
 
 /// The one thread per destination that takes batches off the queue and writes them,

@@ -1,3 +1,4 @@
+import LogshipDestinations
 import Glibc
 import LogshipSystem
 
@@ -29,20 +30,6 @@ protocol Transport: AnyObject {
 extension Transport {
     /// Only UDP learns of refusals.
     func takeRefusedDatagrams() -> Int { 0 }
-}
-
-/// Timeouts and socket settings for connections (the operator-facing knobs arrive
-/// with the reliability work; these values fit a LAN or a loopback collector).
-public struct ConnectionSettings: Sendable {
-    public var connectTimeoutMilliseconds: Int32 = 5_000
-    /// A peer that accepts nothing for this long counts as dead.
-    public var sendTimeoutMilliseconds = 30_000
-    public var keepAliveIdleSeconds: Int32 = 30
-    public var keepAliveIntervalSeconds: Int32 = 10
-    public var keepAliveProbes: Int32 = 3
-    public var userTimeoutMilliseconds: Int32 = 30_000
-
-    public init() {}
 }
 
 /// Opens transports for endpoints. Host names are resolved by the caller at every

@@ -1,6 +1,7 @@
 import Glibc
 import LogshipConfig
 import LogshipDelivery
+import LogshipDestinations
 import LogshipFormat
 import LogshipPlugin
 import LogshipSystem

@@ -1,4 +1,4 @@
-import LogshipDelivery
+import LogshipDestinations
 import LogshipFormat
 import Testing
 @testable import LogshipConfig

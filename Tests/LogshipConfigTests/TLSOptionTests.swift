@@ -1,31 +1,16 @@
+import LogshipDestinations
 import Glibc
-import LogshipDelivery
 import LogshipFormat
 import Testing
 @testable import LogshipConfig
+import LogshipTestSupport
 
 /// A certificate directory for one test, standing in for the plugin's `certs` mount
-/// (LOGSHIP_CERTS_DIR points the resolver at it), with the fixture files below.
+/// (LOGSHIP_CERTS_DIR points the resolver at it). Option resolution reads no file;
+/// which files are usable is checked where a stream starts (LogshipPluginTests).
 private final class CertificateFixtures {
-    let directory: String
-
-    init() {
-        var template = Array("/tmp/logship-certs-XXXXXX".utf8CString)
-        directory = String(cString: mkdtemp(&template)!)
-        for (name, text) in [("cert.pem", certificatePEM), ("key.pem", keyPEM), ("other-key.pem", otherKeyPEM),
-                             ("encrypted-key.pem", encryptedKeyPEM), ("garbage.pem", "not a certificate\n")] {
-            let file = fopen("\(directory)/\(name)", "w")!
-            fputs(text, file)
-            fclose(file)
-        }
-        mkdir("\(directory)/subdir", 0o755)
-    }
-
-    deinit {
-        for name in ["cert.pem", "key.pem", "other-key.pem", "encrypted-key.pem", "garbage.pem"] { unlink("\(directory)/\(name)") }
-        rmdir("\(directory)/subdir")
-        rmdir(directory)
-    }
+    let files = CertificateFiles()
+    var directory: String { files.directory }
 
     var environment: [String: String] { [CertificateDirectory.environmentOverride: directory] }
 
@@ -116,45 +101,15 @@ private final class CertificateFixtures {
             "syslog-tls-ca-cert (from the plugin setting SYSLOG_TLS_CA_CERT; change it with `docker plugin set`) applies only to a tcp+tls:// syslog-address, and syslog-address (from the plugin setting SYSLOG_ADDRESS"))
     }
 
-    /// The plugin holds every container's FIFO open, so a TLS path like /proc/self/fd/N
-    /// (or any FIFO) must be refused at once, without reading: a read would block
-    /// StartLogging or take another container's log lines.
-    @Test func aFIFOIsRefusedWithoutReadingIt() throws {
+    @Test func aClientCertificateAndItsKeyComeTogether() {
         let certs = CertificateFixtures()
-        let fifo = certs.directory + "/stream"
-        #expect(mkfifo(fifo, 0o600) == 0)
-        let holder = open(fifo, O_RDWR)
-        defer { close(holder); unlink(fifo) }
-        #expect(write(holder, "unread", 6) == 6)
-        let message = certs.failure(["syslog-address": "tcp+tls://h", "syslog-tls-ca-cert": "stream"])
-        #expect(message.contains("CA certificate file \(certs.directory)/stream: not a regular file"))
-        var left = [UInt8](repeating: 0, count: 16)
-        #expect(read(holder, &left, 16) == 6)  // the bytes are still there for their reader
-    }
-
-    @Test func unusableFilesNameTheOptionTheFileAndWhereThePluginLooked() {
-        let certs = CertificateFixtures()
-        let d = certs.directory
         let tls = ["syslog-address": "tcp+tls://h"]
-        func failure(_ extra: [String: String]) -> String { certs.failure(tls.merging(extra) { $1 }) }
-
-        #expect(failure(["syslog-tls-ca-cert": "missing.pem"])
-            == "logship: cannot use log-opt syslog-tls-ca-cert=\"missing.pem\": CA certificate file \(d)/missing.pem: No such file or directory; a relative path is read in the plugin's certificate directory \(d), which is the host directory set with `docker plugin set logship certs.source=DIR` (default /etc)")
-        #expect(failure(["syslog-tls-ca-cert": "/etc/logship/ca.pem"]).hasPrefix(
-            "logship: cannot use log-opt syslog-tls-ca-cert=\"/etc/logship/ca.pem\": CA certificate file /etc/logship/ca.pem: No such file or directory; an absolute path is read inside the plugin's own filesystem, not on the host"))
-        #expect(failure(["syslog-tls-ca-cert": "subdir"]).contains("CA certificate file \(d)/subdir: not a regular file"))
-        #expect(failure(["syslog-tls-ca-cert": "garbage.pem"]).contains("CA certificate file \(d)/garbage.pem: no PEM certificate in it"))
-        #expect(failure(["syslog-tls-cert": "garbage.pem", "syslog-tls-key": "key.pem"])
-            .contains("log-opt syslog-tls-cert=\"garbage.pem\": client certificate file \(d)/garbage.pem: no PEM certificate"))
-        #expect(failure(["syslog-tls-cert": "cert.pem", "syslog-tls-key": "other-key.pem"])
-            .contains("log-opt syslog-tls-key=\"other-key.pem\": client key file \(d)/other-key.pem: does not belong to the certificate in \(d)/cert.pem"))
-        #expect(failure(["syslog-tls-cert": "cert.pem", "syslog-tls-key": "encrypted-key.pem"])
-            .contains("client key file \(d)/encrypted-key.pem: the key is encrypted and the plugin cannot ask for a passphrase"))
-        #expect(failure(["syslog-tls-cert": "cert.pem"])
+        #expect(certs.failure(tls.merging(["syslog-tls-cert": "cert.pem"]) { $1 })
             == "logship: log-opt syslog-tls-cert is set without syslog-tls-key: a client certificate needs its key")
-        #expect(failure(["syslog-tls-key": "key.pem"])
+        #expect(certs.failure(tls.merging(["syslog-tls-key": "key.pem"]) { $1 })
             == "logship: log-opt syslog-tls-key is set without syslog-tls-cert: a client key needs its certificate")
-        #expect(failure(["syslog-tls-cert": "cert.pem", "syslog-tls-key": "key.pem", "syslog-tls-ca-cert": "cert.pem"]) == "no error")
+        // Resolution reads no file: a missing one is found where the stream starts.
+        #expect(certs.failure(tls.merging(["syslog-tls-ca-cert": "missing.pem"]) { $1 }) == "no error")
     }
 
     @Test func octetCountingIsTheDefaultForRFC5424OverTLS() throws {
@@ -191,47 +146,3 @@ private final class CertificateFixtures {
 
 // Fixtures made once with openssl (P-256; the certificate is valid until 2126): the
 // option layer checks that files parse and belong together, not their dates.
-private let certificatePEM = """
------BEGIN CERTIFICATE-----
-MIIBojCCAUegAwIBAgIUEkeWjF5Ki7/iVkhPacObw+oyfqUwCgYIKoZIzj0EAwIw
-GjEYMBYGA1UEAwwPbG9nc2hpcCBmaXh0dXJlMCAXDTI2MTEyNjE4MzM1OFoYDzIx
-MjYxMTAyMTgzMzU4WjAaMRgwFgYDVQQDDA9sb2dzaGlwIGZpeHR1cmUwWTATBgcq
-hkjOPQIBBggqhkjOPQMBBwNCAARnZnM5R1v2anpqCw98eYja9vshSgS0BZvQa4OE
-oHMbKwG/p78rwCX5WHHTbE0OcbrA68XY8OVD4SvBTUg9i68Oo2kwZzAdBgNVHQ4E
-FgQU+VrnzuwzOAu1CTB2i2YuLMEVQFUwHwYDVR0jBBgwFoAU+VrnzuwzOAu1CTB2
-i2YuLMEVQFUwDwYDVR0TAQH/BAUwAwEB/zAUBgNVHREEDTALgglsb2NhbGhvc3Qw
-CgYIKoZIzj0EAwIDSQAwRgIhAOZ+HHvvKcNtAkwGk+vuWFZLY5kK/jsSPsQDMHTa
-V3ilAiEAyATFbV/OLjkaTyL6h/iFlsapzKsIfmMu0KbuXEevmmY=
------END CERTIFICATE-----
-
-"""
-
-private let keyPEM = """
------BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg5S93urKeSoi4qMkU
-a2FlMyKgd0IJZ9ovh5o+YBPO5cehRANCAARnZnM5R1v2anpqCw98eYja9vshSgS0
-BZvQa4OEoHMbKwG/p78rwCX5WHHTbE0OcbrA68XY8OVD4SvBTUg9i68O
------END PRIVATE KEY-----
-
-"""
-
-private let otherKeyPEM = """
------BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg+FjIvFQCstWzFGV9
-vaX36wxeylf0Gu+9Rz/o/RVBRsmhRANCAASRttS1xpTOsddh+W7epdcRaRRzC1eF
-BHUZDIS3W8KKpmFDGSmbP8XFxDLTvVNRLZYxbnV0o6rcMXKLsoD9Vp6m
------END PRIVATE KEY-----
-
-"""
-
-/// The first key, encrypted with AES-256 (passphrase "secret").
-private let encryptedKeyPEM = """
------BEGIN ENCRYPTED PRIVATE KEY-----
-MIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAiNZ34l+9GW1QICCAAw
-DAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEEBfcypxPZD2+waGYAIBIFWoEgZAE
-hedLaxxqWJ2Syb/DXVZKM+VWkCJ4TZJq5HlwXmEGmqKQZYAxMXN4jWpUsn2LX9d7
-K5X+KGCUbN+IoH9Co0F5yIIWfu/nXJvPmMuMIyx3WLjDU5ZlHuREGWJq6aOqcGvT
-EBeBKqCKeLIvD9RDgQp8yZkcW/UfNO7CzQ0gDHc/BWnke+5PiLfsCAqM347j8SE=
------END ENCRYPTED PRIVATE KEY-----
-
-"""

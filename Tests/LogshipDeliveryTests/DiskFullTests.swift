@@ -1,3 +1,4 @@
+import LogshipDestinations
 import Glibc
 import LogshipSystem
 import Synchronization

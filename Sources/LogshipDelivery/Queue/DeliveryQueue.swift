@@ -1,3 +1,4 @@
+import LogshipDestinations
 import LogshipSystem
 
 /// The queue between the stream readers of a destination and its sender.

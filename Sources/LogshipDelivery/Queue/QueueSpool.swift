@@ -1,3 +1,4 @@
+import LogshipDestinations
 import LogshipSystem
 
 /// Where and how big a destination's spool is.

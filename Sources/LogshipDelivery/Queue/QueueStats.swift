@@ -1,12 +1,3 @@
-/// What to do when a destination's queue is full (`QUEUE_OVERFLOW`).
-public enum OverflowPolicy: String, Sendable, CaseIterable {
-    /// Drop the oldest messages and count them: a container never waits.
-    case dropOldest = "drop-oldest"
-    /// Make the stream readers wait: nothing is dropped, but a container whose
-    /// destination stays down stops being able to write its logs (and stalls).
-    case block
-}
-
 /// What `DeliveryQueue.enqueue` did with a batch.
 public enum EnqueueResult: Equatable, Sendable {
     /// Taken; `dropped` older messages were dropped to make room for it (drop-oldest).

@@ -1,15 +1,5 @@
+import LogshipDestinations
 import LogshipSystem
-
-/// How hard the spool tries to survive a power loss (`SPOOL_SYNC`).
-public enum SpoolSync: String, Sendable, CaseIterable {
-    /// Appends go to the page cache: they survive a crash or kill of the plugin (and
-    /// its restart), not a crash of the host. Segments delivered within the kernel's
-    /// write-back delay never touch the disk at all.
-    case none
-    /// `fdatasync` after every appended batch: survives a host crash, at the price of a
-    /// disk flush per batch.
-    case batch
-}
 
 /// A destination's messages on disk: segment files of records, plus a cursor file
 /// saying where delivery stands. Everything a stream reads is appended here before

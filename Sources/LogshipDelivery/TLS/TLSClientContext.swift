@@ -1,3 +1,4 @@
+import LogshipDestinations
 import COpenSSL
 import Glibc
 

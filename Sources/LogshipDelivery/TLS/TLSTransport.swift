@@ -1,3 +1,4 @@
+import LogshipDestinations
 import LogshipSystem
 
 /// `tcp+tls`: the stream transport's contract (messages in order, a partial send

@@ -1,5 +1,6 @@
 import LogshipConfig
 import LogshipDelivery
+import LogshipDestinations
 import LogshipSystem
 
 /// The running plugin: HTTP endpoints, streams and destinations, wired together.

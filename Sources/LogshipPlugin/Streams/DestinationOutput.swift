@@ -1,4 +1,5 @@
 import LogshipDelivery
+import LogshipDestinations
 import LogshipFormat
 import LogshipWire
 

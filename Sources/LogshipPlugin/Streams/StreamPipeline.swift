@@ -1,5 +1,6 @@
 import LogshipConfig
 import LogshipDelivery
+import LogshipDestinations
 import LogshipFormat
 import LogshipWire
 

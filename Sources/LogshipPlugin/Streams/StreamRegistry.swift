@@ -1,6 +1,7 @@
 import Glibc
 import LogshipConfig
 import LogshipDelivery
+import LogshipDestinations
 import LogshipFormat
 import LogshipJSON
 import LogshipSystem
@@ -80,6 +81,7 @@ public final class StreamRegistry: @unchecked Sendable {
             } catch {
                 throw StartError(message: error.message)
             }
+            try settings.checkTLSFiles()
             let streamRecord = record ? StreamRecord(file: file, info: info, settings: settings) : nil
             try attach(file: file, info: info, settings: settings, record: streamRecord, how: "started")
         } catch {
@@ -146,22 +148,26 @@ public final class StreamRegistry: @unchecked Sendable {
     /// count as dropped). Every fallback is logged with the reason.
     private func settingsForReattaching(_ record: StreamRecord) -> StreamSettings? {
         let info = record.request.info
-        let fresh: OptionError
+        let fresh: String
         do {
-            return try resolver.resolve(info, previous: record.resolved)
+            let settings = try resolver.resolve(info, previous: record.resolved)
+            try settings.checkTLSFiles()
+            return settings
+        } catch let error as OptionError {
+            fresh = error.message
         } catch {
-            fresh = error
+            fresh = "\(error)"
         }
         if let recorded = record.resolved {
             do {
                 let settings = try resolver.resolveAsRecorded(info, recorded)
-                log.warn("container=\(info.shortID) its options no longer resolve (\(fresh.message)); it keeps the settings it had until the problem is fixed and the plugin restarted")
+                log.warn("container=\(info.shortID) its options no longer resolve (\(fresh)); it keeps the settings it had until the problem is fixed and the plugin restarted")
                 return settings
             } catch {
                 log.error("container=\(info.shortID) its recorded settings do not resolve either (\(error.message))")
             }
         }
-        log.error("container=\(info.shortID) no usable settings (\(fresh.message)): its log stream is read so the container does not block, and its lines are counted as dropped until the plugin is restarted with valid settings")
+        log.error("container=\(info.shortID) no usable settings (\(fresh)): its log stream is read so the container does not block, and its lines are counted as dropped until the plugin is restarted with valid settings")
         return nil
     }
 

@@ -4,7 +4,7 @@ public struct TLSFileError: Error, CustomStringConvertible, Sendable {
     public enum Role: Sendable {
         case caCertificates, certificate, key
 
-        var noun: String {
+        package var noun: String {
             switch self {
             case .caCertificates: return "CA certificate file"
             case .certificate: return "client certificate file"
@@ -16,6 +16,12 @@ public struct TLSFileError: Error, CustomStringConvertible, Sendable {
     public let role: Role
     public let path: String
     public let problem: String
+
+    package init(role: Role, path: String, problem: String) {
+        self.role = role
+        self.path = path
+        self.problem = problem
+    }
 
     public var description: String { "\(role.noun) \(path): \(problem)" }
 }

@@ -37,6 +37,14 @@ public enum Endpoint: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The host name and port of a network endpoint, looked up again periodically.
+    package var hostAndPort: (String, UInt16)? {
+        switch self {
+        case let .udp(host, port), let .tcp(host, port), let .tls(host, port, _): return (host, port)
+        case .unixStream, .unixDatagram: return nil
+        }
+    }
+
     private static func hostPort(_ host: String, _ port: UInt16) -> String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }

@@ -1,23 +1,14 @@
 /// Endpoints written next to a spool, so that messages left on disk by an earlier
 /// run can be delivered even when no stream names their destination any more.
 extension Endpoint {
-    /// One line of text that `init(persistentForm:)` reads back; nil for an endpoint
-    /// that cannot be written down (its spool is then not recovered without a stream).
-    public var persistentForm: String? {
+    /// One line of text that `init(persistentForm:)` reads back.
+    public var persistentForm: String {
         switch self {
         case let .udp(host, port): return "udp \(port) \(host)"
         case let .tcp(host, port): return "tcp \(port) \(host)"
         case let .unixStream(path): return "unix 0 \(path)"
         case let .unixDatagram(path): return "unixgram 0 \(path)"
         case let .tls(host, port, settings): return "tls \(port) \(host) \(settings.persistentForm)"
-        }
-    }
-
-    /// The host name and port of a network endpoint, looked up again periodically.
-    var hostAndPort: (String, UInt16)? {
-        switch self {
-        case let .udp(host, port), let .tcp(host, port), let .tls(host, port, _): return (host, port)
-        case .unixStream, .unixDatagram: return nil
         }
     }
 
@@ -40,11 +31,9 @@ extension Endpoint {
 }
 
 extension DestinationKey {
-    /// `framing NAME`, then the endpoints, one per line; nil when an endpoint cannot be
-    /// written down.
-    public var persistentForm: String? {
-        let lines = endpoints.compactMap(\.persistentForm)
-        guard lines.count == endpoints.count else { return nil }
+    /// `framing NAME`, then the endpoints, one per line.
+    public var persistentForm: String {
+        let lines = endpoints.map(\.persistentForm)
         let header = framing == .unrecorded ? [] : ["framing \(framing.rawValue)"]
         return (header + lines).joined(separator: "\n") + "\n"
     }

@@ -42,7 +42,7 @@ public struct TLSSettings: Hashable, Sendable {
     }
 
     /// What the server's certificate is checked against, for error messages.
-    var trustDescription: String {
+    package var trustDescription: String {
         var sources = ["the system CA bundle"]
         if let caFile { sources.append(caFile) }
         return sources.joined(separator: " and ")
