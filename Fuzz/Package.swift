@@ -21,7 +21,7 @@ let package = Package(
         ]),
         .executableTarget(name: "fuzz-http", dependencies: [
             "FuzzSupport",
-            .product(name: "LogshipPlugin", package: "logship"),
+            .product(name: "LogshipHTTP", package: "logship"),
         ]),
         .executableTarget(name: "fuzz-json", dependencies: [
             "FuzzSupport",
@@ -33,7 +33,6 @@ let package = Package(
         ]),
         .executableTarget(name: "fuzz-start-logging", dependencies: [
             "FuzzSupport",
-            .product(name: "LogshipPlugin", package: "logship"),
             .product(name: "LogshipJSON", package: "logship"),
             .product(name: "LogshipConfig", package: "logship"),
             .product(name: "LogshipFormat", package: "logship"),

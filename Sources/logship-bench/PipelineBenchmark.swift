@@ -3,7 +3,7 @@ import LogshipConfig
 import LogshipDelivery
 import LogshipDestinations
 import LogshipFormat
-import LogshipPlugin
+import LogshipStreams
 import LogshipSystem
 
 /// One benchmark session: a loopback sink and a destination to it, shared by every run.

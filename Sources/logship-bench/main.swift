@@ -3,7 +3,7 @@ import LogshipConfig
 import LogshipDelivery
 import LogshipDestinations
 import LogshipFormat
-import LogshipPlugin
+import LogshipStreams
 import LogshipSystem
 
 // The pipeline benchmark: frames made in memory → decode → reassemble → format →

@@ -1,3 +1,5 @@
+import LogshipTestSupport
+import LogshipHTTP
 import LogshipJSON
 import Testing
 @testable import LogshipPlugin

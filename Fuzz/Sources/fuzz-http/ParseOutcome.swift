@@ -1,5 +1,5 @@
 import FuzzSupport
-import LogshipPlugin
+import LogshipHTTP
 
 /// Everything a connection learns from the parser about one byte stream: the
 /// requests, in order, then the status of the error that ended it, if any.

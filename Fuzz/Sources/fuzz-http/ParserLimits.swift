@@ -1,4 +1,4 @@
-import LogshipPlugin
+import LogshipHTTP
 
 /// The limits the parser is fuzzed with: the server's own, and tiny ones so that the
 /// 413 and 431 paths are reached by inputs of a few dozen bytes.

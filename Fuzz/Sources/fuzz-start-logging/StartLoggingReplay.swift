@@ -1,22 +1,22 @@
 import FuzzSupport
 import LogshipConfig
 import LogshipJSON
-import LogshipPlugin
 
 /// What StartLogging does before it touches the FIFO or the network: parse the body,
 /// resolve the options (tag template, regexes, addresses, sizes), build the
 /// formatters and format a line with them. Refusals are expected; traps are findings.
 enum StartLoggingReplay {
-    /// No host-wide settings: every option comes from the fuzzed `Config`. The TLS
-    /// options name files that resolution opens; their directory does not exist (see
-    /// `confined`), so a fuzzed path fails to open instead of reaching a file or device
-    /// of the machine that runs the fuzzer.
+    /// No host-wide settings: every option comes from the fuzzed `Config`. Resolution
+    /// reads no file; the TLS options' directory does not exist all the same (see
+    /// `confined`).
     static let resolver = OptionResolver(
         environment: [CertificateDirectory.environmentOverride: "/nonexistent/logship-fuzz-certs"], hostname: "h")
 
     static func run(body: UnsafeRawBufferPointer) {
-        guard let json = try? JSONParser.parse(body), let request = try? StartLoggingRequest(json: json) else { return }
-        let info = confined(request.info)
+        // The body as the plugin decodes it: `File` and `Info`, a ContainerInfo.
+        guard let json = try? JSONParser.parse(body), json["File"]?.string?.isEmpty == false,
+              let object = json["Info"], object.object != nil else { return }
+        let info = confined(ContainerInfo(json: object))
         let outcome = Result { () throws(OptionError) in try resolver.resolve(info) }
         // The outcome (the tag, the order of attributes, which error) must follow from
         // the container's facts alone, not from how its dictionaries happen to be laid

@@ -1,3 +1,5 @@
+import LogshipStreams
+import LogshipHTTP
 import LogshipDelivery
 import LogshipDestinations
 import LogshipJSON
@@ -44,17 +46,17 @@ struct MetricsEndpoint: Sendable {
         perDestination("logship_destination_streams", .gauge, "Container streams using the destination.") { $0.streams }
         out.family("logship_destination_connected", .gauge, "1 while connected, with the address in use.",
                    all.map { (labels: [("destination", $0.destination), ("framing", $0.framing), ("address", $0.connectedTo ?? "")], value: $0.connectedTo == nil ? 0 : 1) })
-        let c = streams.counters
+        let c = streams.counts
         out.family("logship_streams_active", .gauge, "Container log streams being read.", streams.activeCount)
-        out.family("logship_streams_started_total", .counter, "Streams started by StartLogging.", c.started.load(ordering: .relaxed))
-        out.family("logship_streams_reattached_total", .counter, "Streams re-opened after a plugin restart.", c.reattached.load(ordering: .relaxed))
-        out.family("logship_streams_ended_total", .counter, "Streams read to their end.", c.ended.load(ordering: .relaxed))
-        out.family("logship_stream_entries_total", .counter, "Log entries read from streams that have ended.", c.entries.load(ordering: .relaxed))
-        out.family("logship_decode_errors_total", .counter, "Places in streams where bytes did not decode as frames (each skipped to the next frame).", c.decodeErrors.load(ordering: .relaxed))
-        out.family("logship_stream_skipped_bytes_total", .counter, "Bytes of streams skipped because they did not decode as frames.", c.skippedBytes.load(ordering: .relaxed))
-        out.family("logship_stream_discarded_lines_total", .counter, "Lines of streams that had ended that were read and thrown away because their settings did not resolve at all.", c.discardedLines.load(ordering: .relaxed))
+        out.family("logship_streams_started_total", .counter, "Streams started by StartLogging.", c.started)
+        out.family("logship_streams_reattached_total", .counter, "Streams re-opened after a plugin restart.", c.reattached)
+        out.family("logship_streams_ended_total", .counter, "Streams read to their end.", c.ended)
+        out.family("logship_stream_entries_total", .counter, "Log entries read from streams that have ended.", c.entries)
+        out.family("logship_decode_errors_total", .counter, "Places in streams where bytes did not decode as frames (each skipped to the next frame).", c.decodeErrors)
+        out.family("logship_stream_skipped_bytes_total", .counter, "Bytes of streams skipped because they did not decode as frames.", c.skippedBytes)
+        out.family("logship_stream_discarded_lines_total", .counter, "Lines of streams that had ended that were read and thrown away because their settings did not resolve at all.", c.discardedLines)
         out.family("logship_spool_bytes", .gauge, "Bytes of all spools together (limited by SPOOL_TOTAL_SIZE).", destinations.spoolBytesInUse)
-        out.family("logship_reassembled_lines_total", .counter, "Lines rebuilt from Docker's 16 KiB pieces.", c.reassembledLines.load(ordering: .relaxed))
+        out.family("logship_reassembled_lines_total", .counter, "Lines rebuilt from Docker's 16 KiB pieces.", c.reassembledLines)
         return out.text
     }
 

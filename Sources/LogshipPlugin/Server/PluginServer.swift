@@ -1,3 +1,5 @@
+import LogshipStreams
+import LogshipHTTP
 import LogshipConfig
 import LogshipDelivery
 import LogshipDestinations

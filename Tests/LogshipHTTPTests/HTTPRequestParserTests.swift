@@ -1,5 +1,5 @@
 import Testing
-@testable import LogshipPlugin
+@testable import LogshipHTTP
 
 @Suite struct HTTPRequestParserTests {
     @Test(arguments: [Int.max, 1, 2, 7])

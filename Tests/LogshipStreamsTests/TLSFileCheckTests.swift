@@ -2,7 +2,7 @@ import Glibc
 import LogshipConfig
 import LogshipTestSupport
 import Testing
-@testable import LogshipPlugin
+@testable import LogshipStreams
 
 /// TLS files are read where a stream starts (option resolution reads none): an unusable
 /// file fails StartLogging with the option, the path as the plugin opened it, and where

@@ -1,10 +1,11 @@
+import LogshipTestSupport
 import Glibc
 import LogshipConfig
 import LogshipDelivery
 import LogshipJSON
 import LogshipSystem
 import Testing
-@testable import LogshipPlugin
+@testable import LogshipStreams
 
 @Suite(.serialized) struct StreamRegistryTests {
     @Test func framesReachTheReceiverAndStopLoggingDrainsToEOF() throws {
@@ -107,11 +108,12 @@ import Testing
         #expect(text.contains("APP_MODE=prod"))
         #expect(!text.contains("hunter2"))
         #expect(!text.contains("PATH=/bin"))
-        // What is kept is enough to rebuild the stream: the record reads back as a request.
-        let request = try StartLoggingRequest(json: try JSONParser.parse(Array(text.utf8)))
-        #expect(request.file == fifo.path)
-        #expect(request.info.containerEnv == ["APP_MODE=prod"])
-        #expect(request.info.config == info.config)
+        // What is kept is enough to rebuild the stream: the record reads back.
+        let record = try #require(StreamRecord(json: try JSONParser.parse(Array(text.utf8))))
+        #expect(record.file == fifo.path)
+        #expect(record.info.containerEnv == ["APP_MODE=prod"])
+        #expect(record.info.config == info.config)
+        #expect(record.resolved?.attributes.map(\.key) == ["APP_MODE"])
         fifo.close()
         #expect(registry.waitForStreams(until: MonotonicClock.now() + 5_000_000_000))
         #expect(try FileSystem.listDirectory(state).isEmpty)  // removed at the end of the stream

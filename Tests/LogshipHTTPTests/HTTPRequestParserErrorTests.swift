@@ -1,5 +1,5 @@
 import Testing
-@testable import LogshipPlugin
+@testable import LogshipHTTP
 
 @Suite struct HTTPRequestParserErrorTests {
     @Test(arguments: [

@@ -1,5 +1,5 @@
 import Testing
-@testable import LogshipPlugin
+@testable import LogshipHTTP
 
 @Suite struct HTTPRequestParserChunkedTests {
     static let chunked = "POST /LogDriver.StartLogging HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"

@@ -2,7 +2,7 @@ import Glibc
 import LogshipJSON
 import LogshipSystem
 import Testing
-@testable import LogshipPlugin
+@testable import LogshipHTTP
 
 @Suite struct HTTPServerLimitTests {
     @Test func answers408AndClosesWhenARequestStalls() throws {

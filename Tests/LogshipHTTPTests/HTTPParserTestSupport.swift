@@ -1,4 +1,4 @@
-@testable import LogshipPlugin
+@testable import LogshipHTTP
 
 /// Feeds `text` to a fresh parser in pieces of `pieceSize` bytes and collects every
 /// outcome up to the first failure.

@@ -62,6 +62,8 @@ public final class StreamRegistry: @unchecked Sendable {
     /// Lines rebuilt from Docker's 16 KiB pieces, over all streams that have ended.
     public var reassembledLines: Int { counters.reassembledLines.load(ordering: .relaxed) }
 
+    public var counts: StreamCounts { counters.snapshot }
+
     // MARK: StartLogging and StopLogging
 
     /// Validates the options, opens the FIFO and starts its reader. Never touches the
@@ -111,7 +113,7 @@ public final class StreamRegistry: @unchecked Sendable {
     /// meanwhile), ends at once and its record is dropped.
     public func reattachSavedStreams() {
         for (path, body) in state.saved() {
-            guard let json = try? JSONParser.parse(body), let record = try? StreamRecord(json: json) else {
+            guard let json = try? JSONParser.parse(body), let record = StreamRecord(json: json) else {
                 log.warn("dropping unreadable stream record \(path)")
                 FileSystem.remove(path)
                 continue
@@ -122,8 +124,8 @@ public final class StreamRegistry: @unchecked Sendable {
 
     /// One attempt; a failure that may pass leaves the record for the retry thread.
     private func reattach(_ record: StreamRecord) {
-        let file = record.request.file
-        let info = record.request.info
+        let file = record.file
+        let info = record.info
         guard FileSystem.isFIFO(file) else {
             log.info("container=\(info.shortID) file=\(file) is gone; not re-attaching")
             state.remove(file: file)
@@ -133,7 +135,7 @@ public final class StreamRegistry: @unchecked Sendable {
         let settings = settingsForReattaching(record)
         do {
             // A fresh resolution that differs is recorded: it is the new last good one.
-            let updated = settings.map { StreamRecord(request: record.request, resolved: $0.resolved) }
+            let updated = settings.map { StreamRecord(file: record.file, info: record.info, resolved: $0.resolved) }
             try attach(file: file, info: info, settings: settings,
                        record: updated.flatMap { $0.resolved == record.resolved ? nil : $0 }, how: "re-attached")
             counters.reattached.add(1, ordering: .relaxed)
@@ -147,7 +149,7 @@ public final class StreamRegistry: @unchecked Sendable {
     /// Today's settings; else the ones the stream last resolved to; else nil (read and
     /// count as dropped). Every fallback is logged with the reason.
     private func settingsForReattaching(_ record: StreamRecord) -> StreamSettings? {
-        let info = record.request.info
+        let info = record.info
         let fresh: String
         do {
             let settings = try resolver.resolve(info, previous: record.resolved)
@@ -173,7 +175,7 @@ public final class StreamRegistry: @unchecked Sendable {
 
     private func scheduleRetry(_ record: StreamRecord) {
         let startThread = lock.withLock { () -> Bool in
-            retries[record.request.file] = record
+            retries[record.file] = record
             defer { retryThreadRunning = true }
             return !retryThreadRunning
         }

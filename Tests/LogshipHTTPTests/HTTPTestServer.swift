@@ -1,6 +1,6 @@
 import Glibc
 import LogshipJSON
-import LogshipPlugin
+import LogshipHTTP
 import LogshipSystem
 import Synchronization
 

@@ -3,7 +3,7 @@ import LogshipJSON
 import LogshipSystem
 import Synchronization
 import Testing
-@testable import LogshipPlugin
+@testable import LogshipHTTP
 
 @Suite struct HTTPServerTests {
     @Test func servesSeveralRequestsOnOneKeepAliveConnection() throws {

@@ -6,12 +6,14 @@ import LogshipJSON
 /// the options select: the rest can hold secrets) and the settings it resolved to
 /// (`ResolvedOptions`), which it falls back on when today's settings do not resolve.
 struct StreamRecord {
-    var request: StartLoggingRequest
+    var file: String
+    var info: ContainerInfo
     /// nil in records written before the resolved settings were kept.
     var resolved: ResolvedOptions?
 
-    init(request: StartLoggingRequest, resolved: ResolvedOptions?) {
-        self.request = request
+    init(file: String, info: ContainerInfo, resolved: ResolvedOptions?) {
+        self.file = file
+        self.info = info
         self.resolved = resolved
     }
 
@@ -22,16 +24,20 @@ struct StreamRecord {
         kept.containerEnv = info.containerEnv.filter { entry in
             selected.contains(String(entry.prefix { $0 != "=" }))
         }
-        self.init(request: StartLoggingRequest(file: file, info: kept), resolved: settings.resolved)
+        self.init(file: file, info: kept, resolved: settings.resolved)
     }
 
-    init(json: JSONValue) throws(BadRequest) {
-        request = try StartLoggingRequest(json: json)
+    /// nil when the JSON is not a record.
+    init?(json: JSONValue) {
+        guard let file = json["File"]?.string, !file.isEmpty, let info = json["Info"], info.object != nil else { return nil }
+        self.file = file
+        self.info = ContainerInfo(json: info)
         resolved = json["Resolved"].flatMap(Self.resolved(from:))
     }
 
+    /// The StartLogging request's shape (`File`, `Info`), plus `Resolved`.
     var json: JSONValue {
-        guard case var .object(members) = request.json else { return request.json }
+        var members: [String: JSONValue] = ["File": .string(file), "Info": info.json]
         if let resolved {
             members["Resolved"] = .object([
                 "HostDefaults": .object(resolved.hostDefaults.mapValues { .string($0) }),

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Plugin-wide stream counters for metrics; updated when streams start and end.
+/// Plugin-wide stream counters for metrics; updated as streams start, read and end.
 final class StreamCounters: Sendable {
     let started = Atomic<Int>(0)
     let reattached = Atomic<Int>(0)
@@ -22,4 +22,24 @@ final class StreamCounters: Sendable {
         reassembledLines.add(outcome.reassembledLines, ordering: .relaxed)
         if discarding { discardedLines.add(outcome.lines, ordering: .relaxed) }
     }
+
+    var snapshot: StreamCounts {
+        StreamCounts(started: started.load(ordering: .relaxed), reattached: reattached.load(ordering: .relaxed),
+                     ended: ended.load(ordering: .relaxed), entries: entries.load(ordering: .relaxed),
+                     reassembledLines: reassembledLines.load(ordering: .relaxed), decodeErrors: decodeErrors.load(ordering: .relaxed),
+                     skippedBytes: skippedBytes.load(ordering: .relaxed), discardedLines: discardedLines.load(ordering: .relaxed))
+    }
+}
+
+/// The stream counters at one moment, for `/metrics`.
+public struct StreamCounts: Sendable {
+    public var started: Int
+    public var reattached: Int
+    public var ended: Int
+    /// Entries of streams that have ended.
+    public var entries: Int
+    public var reassembledLines: Int
+    public var decodeErrors: Int
+    public var skippedBytes: Int
+    public var discardedLines: Int
 }
