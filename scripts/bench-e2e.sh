@@ -5,31 +5,41 @@
 # (ABC.. ABC.. ABC..), medians of the rounds; then 50 containers logging at once, with the
 # plugin's and dockerd's memory. Rewrites the "End to end" section of BENCHMARKS.md.
 #
-# Usage: scripts/bench-e2e.sh [-n N] [-r ROUNDS] [-q] [-i] [-o FILE]
-#   -n N       lines per container run (default 1000000); the 50-container runs use 50 x N/50
-#   -r ROUNDS  rounds (default 3)
-#   -q         quick smoke run: N=200000, 1 round, section printed to stdout (unless -o)
-#   -i         rebuild and reinstall the plugin first (default: install it only if missing)
-#   -o FILE    markdown file whose e2e section is rewritten, or - for stdout (default BENCHMARKS.md)
-# Env: PLUGIN_NAME  the plugin copy to measure (default logship-bench; installed with
-#                   scripts/install.sh, so the `logship` plugin others use is never touched)
-#      BENCH_E2E_KEEP  a directory to keep the raw measurements (TSV) in
-# Needs a running dockerd (scripts/testenv/start-dockerd.sh) and gcc. Takes 2-4 minutes (-q: 1).
+# Usage: see usage() below (scripts/bench-e2e.sh -h prints it).
 set -euo pipefail
+
+# The usage text lives here and only here: printing a line range of this file, as this script once
+# did, breaks silently as soon as the header comment above changes length.
+usage() {
+    cat <<'EOF'
+Usage: scripts/bench-e2e.sh [-n N] [-r ROUNDS] [-q] [-i] [-o FILE] [-h]
+  -n N       lines per container run (default 1000000); the 50-container runs use 50 x N/50
+  -r ROUNDS  rounds (default 3)
+  -q         quick smoke run: N=200000, 1 round, section printed to stdout (unless -o)
+  -i         rebuild and reinstall the plugin first (default: install it only if missing)
+  -o FILE    markdown file whose e2e section is rewritten, or - for stdout (default BENCHMARKS.md)
+  -h         print this and exit
+Env: PLUGIN_NAME  the plugin copy to measure (default logship-bench; installed with
+                  scripts/install.sh, so the `logship` plugin others use is never touched)
+     BENCH_E2E_KEEP  a directory to keep the raw measurements (TSV) in
+Needs a running dockerd (scripts/testenv/start-dockerd.sh) and gcc. Takes 2-4 minutes (-q: 1).
+EOF
+}
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 source "$repo/scripts/testenv/lib.sh"
 plugin=${PLUGIN_NAME:-logship-bench}
 command_line="scripts/bench-e2e.sh${*:+ $*}"
 n=1000000 rounds=3 quick=0 reinstall=0 out=
-while getopts 'n:r:qio:' opt; do
+while getopts 'n:r:qio:h' opt; do
     case $opt in
         n) n=$OPTARG ;;
         r) rounds=$OPTARG ;;
         q) quick=1 ;;
         i) reinstall=1 ;;
         o) out=$OPTARG ;;
-        *) sed -n '8,17p' "$0" >&2; exit 2 ;;
+        h) usage; exit 0 ;;
+        *) usage >&2; exit 2 ;;
     esac
 done
 if ((quick)); then n=200000 rounds=1; fi
