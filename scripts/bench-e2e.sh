@@ -27,6 +27,7 @@ EOF
 }
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/testenv/lib.sh
 source "$repo/scripts/testenv/lib.sh"
 plugin=${PLUGIN_NAME:-logship-bench}
 command_line="scripts/bench-e2e.sh${*:+ $*}"
@@ -45,7 +46,7 @@ done
 if ((quick)); then n=200000 rounds=1; fi
 # A smoke run must not overwrite the real figures unless asked to.
 [[ -n $out ]] || { ((quick)) && out=- || out=$repo/BENCHMARKS.md; }
-[[ $n =~ ^[0-9]+$ ]] && ((n >= 50)) || die "-n wants a number >= 50"
+if ! [[ $n =~ ^[0-9]+$ ]] || ((n < 50)); then die "-n wants a number >= 50"; fi
 swarm_size=50
 swarm_lines=$((n / swarm_size))
 
@@ -80,15 +81,15 @@ image=$LOGSHIP_TEST_IMAGE
 
 work=$(mktemp -d /tmp/logship-bench-e2e.XXXXXX)
 run_label=logship-bench-e2e=$$   # on every container we start, so cleanup finds them all
-sink_pid= sampler_pid=
+sink_pid='' sampler_pid=''
 client_pids=()
 cleanup() {
     set +e   # best effort: a process that is already gone must not stop the rest
-    local ids
+    local -a ids
     [[ -n $sampler_pid ]] && kill "$sampler_pid" 2>/dev/null
     ((${#client_pids[@]})) && kill "${client_pids[@]}" 2>/dev/null
-    ids=$(docker ps -aq --filter "label=$run_label" 2>/dev/null)
-    [[ -n $ids ]] && docker rm -f $ids >/dev/null 2>&1
+    mapfile -t ids < <(docker ps -aq --filter "label=$run_label" 2>/dev/null)
+    ((${#ids[@]})) && docker rm -f "${ids[@]}" >/dev/null 2>&1
     [[ -n $sink_pid ]] && kill "$sink_pid" 2>/dev/null
     rm -rf "$work"
 }
@@ -131,6 +132,7 @@ ticks() {
     local line rest
     read -r line <"/proc/$1/stat" || { echo -1; return; }
     rest=${line##*) }
+    # shellcheck disable=SC2086  # split into the stat fields on purpose
     set -- $rest
     echo $((${12} + ${13}))
 }
@@ -142,8 +144,9 @@ rss_kib() {
 now_us() { echo "${EPOCHREALTIME/./}"; }
 # busy_ticks: CPU ticks the whole machine has spent not idle since boot (/proc/stat "cpu" line).
 busy_ticks() {
-    local _ user nice system idle iowait rest
-    read -r _ user nice system idle iowait rest </proc/stat
+    local user nice system rest
+    read -r _ user nice system _ _ rest </proc/stat   # idle and iowait are not "busy"
+    # shellcheck disable=SC2086  # split into irq, softirq, steal on purpose
     set -- $rest
     echo $((user + nice + system + $1 + $2 + ${3:-0}))
 }
@@ -167,6 +170,7 @@ secs() { printf '%d.%02d' $(($1 / 1000)) $(($1 % 1000 / 10)); }   # ms -> second
 # --- the receiver ----------------------------------------------------------------------------
 gcc -O3 -o "$work/line-sink" "$repo/scripts/bench/line-sink.c"
 coproc SINK { exec "$work/line-sink" 2>"$work/line-sink.log"; }
+# shellcheck disable=SC2153  # SINK_PID is set by `coproc SINK`
 sink_pid=$SINK_PID
 # Copies: bash unsets SINK when the coprocess exits, and a read from an unset fd would spin.
 sink_in=${SINK[1]} sink_out=${SINK[0]}
@@ -223,7 +227,7 @@ runs=$work/runs.tsv
 printf 'path\tround\tlines\texit_ms\tdelivered_ms\treceived\tbytes\tdockerd_ticks\tplugin_ticks\tsink_ticks\n' >"$runs"
 # run_one PATH ROUND LINES: ROUND 0 is the warm-up and is not recorded.
 run_one() {
-    local path=$1 round=$2 lines=$3 d0 p0 s0 t0 t1 d1 p1 s1 delivered received= bytes= pt=
+    local path=$1 round=$2 lines=$3 d0 p0 s0 t0 t1 d1 p1 s1 delivered received='' bytes='' pt=''
     local cmd=(seq 1 "$lines")
     [[ $path == empty ]] && cmd=(true) lines=0
     path_args "$path"
