@@ -23,6 +23,9 @@ Env: PLUGIN_NAME  the plugin copy to measure (default logship-bench; installed w
                   scripts/install.sh, so the `logship` plugin others use is never touched)
      BENCH_E2E_KEEP  a directory to keep the raw measurements (TSV) in
 Needs a running dockerd (scripts/testenv/start-dockerd.sh) and gcc. Takes 2-4 minutes (-q: 1).
+Use a dockerd nobody else needs meanwhile: the 50 containers exiting at once can deadlock a
+dockerd 20.10 without moby/moby#46693 (Debian's 20.10.24 is one; moby/moby#46661), after which
+no container starts or stops until dockerd is restarted.
 EOF
 }
 
