@@ -21,8 +21,20 @@ die() { log "error: $*"; exit 1; }
 [[ -f $config ]] || die "manifest $config not found"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$config" || die "$config is not valid JSON"
 
-# Start from nothing so a library dropped from the link line doesn't linger in the image.
-rm -rf "$out"
+# Start from nothing so a library dropped from the link line doesn't linger in the image. The
+# directory comes from the environment, and `rm -rf` of a mistyped one (empty, /, a home directory)
+# would delete whatever it names; so remove only what has the shape this script gives its output:
+# a directory holding nothing but config.json and rootfs (or nothing at all), or nothing yet.
+[[ -n $out ]] || die "the output directory (LOGSHIP_PLUGIN_DIR) is empty"
+[[ $(realpath -m -- "$out") != / ]] || die "refusing to use / as the output directory"
+if [[ -e $out || -L $out ]]; then
+    [[ -d $out && ! -L $out ]] || die "$out exists and is not a directory (or is a symlink); refusing to replace it"
+    # The first entry other than config.json and rootfs, dotfiles included.
+    stranger=$(find "$out" -mindepth 1 -maxdepth 1 ! -name config.json ! -name rootfs -print -quit)
+    [[ -z $stranger ]] ||
+        die "$out holds $stranger, so it is not a directory this script made (only config.json and rootfs); refusing to delete it"
+fi
+rm -rf -- "$out"
 mkdir -p "$rootfs"
 cp "$config" "$out/config.json"
 

@@ -5,37 +5,51 @@
 # (ABC.. ABC.. ABC..), medians of the rounds; then 50 containers logging at once, with the
 # plugin's and dockerd's memory. Rewrites the "End to end" section of BENCHMARKS.md.
 #
-# Usage: scripts/bench-e2e.sh [-n N] [-r ROUNDS] [-q] [-i] [-o FILE]
-#   -n N       lines per container run (default 1000000); the 50-container runs use 50 x N/50
-#   -r ROUNDS  rounds (default 3)
-#   -q         quick smoke run: N=200000, 1 round, section printed to stdout (unless -o)
-#   -i         rebuild and reinstall the plugin first (default: install it only if missing)
-#   -o FILE    markdown file whose e2e section is rewritten, or - for stdout (default BENCHMARKS.md)
-# Env: PLUGIN_NAME  the plugin copy to measure (default logship-bench; installed with
-#                   scripts/install.sh, so the `logship` plugin others use is never touched)
-#      BENCH_E2E_KEEP  a directory to keep the raw measurements (TSV) in
-# Needs a running dockerd (scripts/testenv/start-dockerd.sh) and gcc. Takes 2-4 minutes (-q: 1).
+# Usage: see usage() below (scripts/bench-e2e.sh -h prints it).
 set -euo pipefail
 
+# The usage text lives here and only here: printing a line range of this file, as this script once
+# did, breaks silently as soon as the header comment above changes length.
+usage() {
+    cat <<'EOF'
+Usage: scripts/bench-e2e.sh [-n N] [-r ROUNDS] [-q] [-i] [-o FILE] [-h]
+  -n N       lines per container run (default 1000000); the 50-container runs use 50 x N/50
+  -r ROUNDS  rounds (default 3)
+  -q         quick smoke run: N=200000, 1 round, section printed to stdout (unless -o)
+  -i         rebuild and reinstall the plugin first (default: install it only if missing)
+  -o FILE    markdown file whose e2e section is rewritten, or - for stdout (default BENCHMARKS.md)
+  -h         print this and exit
+Env: PLUGIN_NAME  the plugin copy to measure (default logship-bench; installed with
+                  scripts/install.sh, so the `logship` plugin others use is never touched)
+     BENCH_E2E_KEEP  a directory to keep the raw measurements (TSV) in
+Needs a running dockerd (scripts/testenv/start-dockerd.sh) and gcc. Takes 2-4 minutes (-q: 1).
+Use a dockerd nobody else needs meanwhile: the 50 containers exiting at once can deadlock a
+dockerd 20.10 without moby/moby#46693 (Debian's 20.10.24 is one; moby/moby#46661), after which
+no container starts or stops until dockerd is restarted.
+EOF
+}
+
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/testenv/lib.sh
 source "$repo/scripts/testenv/lib.sh"
 plugin=${PLUGIN_NAME:-logship-bench}
 command_line="scripts/bench-e2e.sh${*:+ $*}"
 n=1000000 rounds=3 quick=0 reinstall=0 out=
-while getopts 'n:r:qio:' opt; do
+while getopts 'n:r:qio:h' opt; do
     case $opt in
         n) n=$OPTARG ;;
         r) rounds=$OPTARG ;;
         q) quick=1 ;;
         i) reinstall=1 ;;
         o) out=$OPTARG ;;
-        *) sed -n '8,17p' "$0" >&2; exit 2 ;;
+        h) usage; exit 0 ;;
+        *) usage >&2; exit 2 ;;
     esac
 done
 if ((quick)); then n=200000 rounds=1; fi
 # A smoke run must not overwrite the real figures unless asked to.
 [[ -n $out ]] || { ((quick)) && out=- || out=$repo/BENCHMARKS.md; }
-[[ $n =~ ^[0-9]+$ ]] && ((n >= 50)) || die "-n wants a number >= 50"
+if ! [[ $n =~ ^[0-9]+$ ]] || ((n < 50)); then die "-n wants a number >= 50"; fi
 swarm_size=50
 swarm_lines=$((n / swarm_size))
 
@@ -70,15 +84,15 @@ image=$LOGSHIP_TEST_IMAGE
 
 work=$(mktemp -d /tmp/logship-bench-e2e.XXXXXX)
 run_label=logship-bench-e2e=$$   # on every container we start, so cleanup finds them all
-sink_pid= sampler_pid=
+sink_pid='' sampler_pid=''
 client_pids=()
 cleanup() {
     set +e   # best effort: a process that is already gone must not stop the rest
-    local ids
+    local -a ids
     [[ -n $sampler_pid ]] && kill "$sampler_pid" 2>/dev/null
     ((${#client_pids[@]})) && kill "${client_pids[@]}" 2>/dev/null
-    ids=$(docker ps -aq --filter "label=$run_label" 2>/dev/null)
-    [[ -n $ids ]] && docker rm -f $ids >/dev/null 2>&1
+    mapfile -t ids < <(docker ps -aq --filter "label=$run_label" 2>/dev/null)
+    ((${#ids[@]})) && docker rm -f "${ids[@]}" >/dev/null 2>&1
     [[ -n $sink_pid ]] && kill "$sink_pid" 2>/dev/null
     rm -rf "$work"
 }
@@ -121,6 +135,7 @@ ticks() {
     local line rest
     read -r line <"/proc/$1/stat" || { echo -1; return; }
     rest=${line##*) }
+    # shellcheck disable=SC2086  # split into the stat fields on purpose
     set -- $rest
     echo $((${12} + ${13}))
 }
@@ -132,8 +147,9 @@ rss_kib() {
 now_us() { echo "${EPOCHREALTIME/./}"; }
 # busy_ticks: CPU ticks the whole machine has spent not idle since boot (/proc/stat "cpu" line).
 busy_ticks() {
-    local _ user nice system idle iowait rest
-    read -r _ user nice system idle iowait rest </proc/stat
+    local user nice system rest
+    read -r _ user nice system _ _ rest </proc/stat   # idle and iowait are not "busy"
+    # shellcheck disable=SC2086  # split into irq, softirq, steal on purpose
     set -- $rest
     echo $((user + nice + system + $1 + $2 + ${3:-0}))
 }
@@ -157,6 +173,7 @@ secs() { printf '%d.%02d' $(($1 / 1000)) $(($1 % 1000 / 10)); }   # ms -> second
 # --- the receiver ----------------------------------------------------------------------------
 gcc -O3 -o "$work/line-sink" "$repo/scripts/bench/line-sink.c"
 coproc SINK { exec "$work/line-sink" 2>"$work/line-sink.log"; }
+# shellcheck disable=SC2153  # SINK_PID is set by `coproc SINK`
 sink_pid=$SINK_PID
 # Copies: bash unsets SINK when the coprocess exits, and a read from an unset fd would spin.
 sink_in=${SINK[1]} sink_out=${SINK[0]}
@@ -213,7 +230,7 @@ runs=$work/runs.tsv
 printf 'path\tround\tlines\texit_ms\tdelivered_ms\treceived\tbytes\tdockerd_ticks\tplugin_ticks\tsink_ticks\n' >"$runs"
 # run_one PATH ROUND LINES: ROUND 0 is the warm-up and is not recorded.
 run_one() {
-    local path=$1 round=$2 lines=$3 d0 p0 s0 t0 t1 d1 p1 s1 delivered received= bytes= pt=
+    local path=$1 round=$2 lines=$3 d0 p0 s0 t0 t1 d1 p1 s1 delivered received='' bytes='' pt=''
     local cmd=(seq 1 "$lines")
     [[ $path == empty ]] && cmd=(true) lines=0
     path_args "$path"
