@@ -90,17 +90,13 @@ struct HTTPConnection {
     /// stop. Bytes already waiting are read even while stopping, so a request that is
     /// arriving can still complete.
     private func waitForBytes(until deadline: Int64) -> WaitOutcome {
-        while true {
-            let remaining = deadline - MonotonicClock.now()
-            guard remaining > 0 else { return .timedOut }
-            let milliseconds = Int32(clamping: (remaining + 999_999) / 1_000_000)
-            do {
-                let ready = try FileDescriptor.waitReadable([socket.descriptor, stopSignal.descriptor], timeoutMilliseconds: milliseconds)
-                if ready[0] { return .readable }
-                if ready[1] { return .stopping }
-            } catch {
-                return .failed(error)
+        do {
+            guard let ready = try FileDescriptor.wait([(socket.descriptor, .readable), (stopSignal.descriptor, .readable)], until: deadline) else {
+                return .timedOut
             }
+            return ready[0] ? .readable : .stopping
+        } catch {
+            return .failed(error)
         }
     }
 

@@ -80,8 +80,8 @@ public final class HTTPServer: @unchecked Sendable {
         var lastFailure: Int32 = 0
         while !stopSignal.isTriggered {
             do {
-                let ready = try FileDescriptor.waitReadable([listener.descriptor, stopSignal.descriptor], timeoutMilliseconds: -1)
-                guard ready[0], !ready[1] else { continue }
+                guard let ready = try FileDescriptor.wait([(listener.descriptor, .readable), (stopSignal.descriptor, .readable)], until: nil),
+                      ready[0], !ready[1] else { continue }
                 let connection = try listener.accept()
                 lastFailure = 0
                 admit(connection, stopSignal: stopSignal)

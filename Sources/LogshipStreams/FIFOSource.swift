@@ -132,8 +132,8 @@ struct FIFOSource {
 
     /// Blocks until the FIFO has data (or its writer left) or the plugin stops.
     private func waitForData(_ stop: StopSignal) throws -> Bool {
-        let ready = try FileDescriptor.waitReadable([fifo, stop.descriptor], timeoutMilliseconds: -1)
-        return !ready[1] && !stop.isTriggered
+        let ready = try FileDescriptor.wait([(fifo, .readable), (stop.descriptor, .readable)], until: nil)
+        return ready?[1] == false && !stop.isTriggered
     }
 
     /// Degraded mode: reads exactly up to `minimum` bytes, taking them out of the FIFO.

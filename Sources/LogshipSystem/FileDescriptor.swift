@@ -71,38 +71,4 @@ public struct FileDescriptor: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Asks the kernel for a larger pipe buffer; returns the size it granted.
-    @discardableResult
-    public func setPipeSize(_ bytes: Int) throws -> Int {
-        let granted = fcntl(rawValue, linuxSetPipeSize, Int32(clamping: bytes))
-        guard granted >= 0 else { throw SystemError.current("fcntl(F_SETPIPE_SZ)", context: description) }
-        return Int(granted)
-    }
-
-    public func pipeSize() throws -> Int {
-        let size = fcntl(rawValue, linuxGetPipeSize)
-        guard size >= 0 else { throw SystemError.current("fcntl(F_GETPIPE_SZ)", context: description) }
-        return Int(size)
-    }
-
 }
-
-extension FileDescriptor {
-    /// Creates a FIFO at `path` (used by tests that play the Docker daemon).
-    public static func makeFIFO(at path: String, mode: mode_t = 0o600) throws {
-        guard mkfifo(path, mode) == 0 else { throw SystemError.current("mkfifo", context: path) }
-    }
-
-    /// A pipe pair, for waking threads and for tests.
-    public static func pipe() throws -> (read: FileDescriptor, write: FileDescriptor) {
-        var fds: [Int32] = [0, 0]
-        guard Glibc.pipe(&fds) == 0 else { throw SystemError.current("pipe") }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        return (FileDescriptor(rawValue: fds[0]), FileDescriptor(rawValue: fds[1]))
-    }
-}
-
-// Glibc's module map hides these Linux-only fcntl commands (they need _GNU_SOURCE).
-// Values from <linux/fcntl.h>: F_LINUX_SPECIFIC_BASE (1024) + 7 and + 8.
-private let linuxSetPipeSize: Int32 = 1031
-private let linuxGetPipeSize: Int32 = 1032

@@ -1,10 +1,19 @@
 import Glibc
+import Synchronization
 
-/// A socket descriptor with the few operations logship needs.
-public struct Socket: Sendable, CustomStringConvertible {
+/// A socket, the one owner of its descriptor, with the few operations logship needs.
+///
+/// It closes the descriptor exactly once (`close`, or when the last reference goes),
+/// and `shutdown` from another thread (aborting a blocked write at plugin shutdown)
+/// takes the same lock as `close`: a descriptor number the kernel has given to another
+/// file after the close is never touched.
+public final class Socket: Sendable, CustomStringConvertible {
     public let descriptor: FileDescriptor
+    private let closed = Mutex(false)
 
-    public init(descriptor: FileDescriptor) { self.descriptor = descriptor }
+    init(descriptor: FileDescriptor) { self.descriptor = descriptor }
+
+    deinit { close() }
 
     public var description: String { "socket \(descriptor.rawValue)" }
 
@@ -14,13 +23,20 @@ public struct Socket: Sendable, CustomStringConvertible {
         return Socket(descriptor: FileDescriptor(rawValue: fd))
     }
 
-    public func close() { descriptor.close() }
+    public func close() {
+        closed.withLock { done in
+            guard !done else { return }
+            done = true
+            descriptor.close()
+        }
+    }
 
     /// Ends both directions without closing the descriptor: a thread blocked reading or
-    /// writing on it wakes with an end of stream or an error. Callers make sure the
-    /// descriptor is still open (its owner closes it under the same lock).
+    /// writing on it wakes with an end of stream or an error. Nothing after a close.
     public func shutdown() {
-        _ = Glibc.shutdown(descriptor.rawValue, Int32(SHUT_RDWR))
+        closed.withLock { done in
+            if !done { _ = Glibc.shutdown(descriptor.rawValue, Int32(SHUT_RDWR)) }
+        }
     }
 
     // MARK: - Client side
@@ -34,10 +50,8 @@ public struct Socket: Sendable, CustomStringConvertible {
             guard code == EINPROGRESS || code == EINTR else {
                 throw SystemError("connect", errno: code, context: address.description)
             }
-            var pfd = pollfd(fd: descriptor.rawValue, events: Int16(POLLOUT), revents: 0)
-            let ready = retryingEINTR { poll(&pfd, 1, timeoutMilliseconds) }
-            guard ready > 0 else {
-                throw SystemError("connect", errno: ready == 0 ? ETIMEDOUT : errno, context: address.description)
+            guard try descriptor.wait(for: .writable, until: MonotonicClock.now() + Int64(timeoutMilliseconds) * 1_000_000) else {
+                throw SystemError("connect", errno: ETIMEDOUT, context: address.description)
             }
             var soError: Int32 = 0
             var size = socklen_t(MemoryLayout<Int32>.size)

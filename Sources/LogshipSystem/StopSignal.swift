@@ -30,8 +30,7 @@ public final class StopSignal: Sendable {
     /// whether it was triggered.
     public func wait(nanoseconds: Int64) -> Bool {
         if isTriggered { return true }
-        let milliseconds = Int32(clamping: (nanoseconds + 999_999) / 1_000_000)
-        _ = try? FileDescriptor.waitReadable([descriptor], timeoutMilliseconds: milliseconds)
+        _ = try? descriptor.wait(for: .readable, until: MonotonicClock.now() + nanoseconds)
         return isTriggered
     }
 }

@@ -1,6 +1,6 @@
 import LogshipDestinations
 import COpenSSL
-import Glibc
+import LogshipSystem
 
 /// A certificate or key file read whole into memory, so that a missing or unreadable
 /// file is reported with its errno before OpenSSL parses anything, and parsed from
@@ -20,31 +20,15 @@ struct PEMFile {
     init(_ path: String, role: TLSFileError.Role) throws(TLSFileError) {
         self.path = path
         self.role = role
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw TLSFileError(role: role, path: path, problem: String(cString: strerror(errno)))
+        do {
+            bytes = try FileSystem.readRegularFile(path, maxBytes: PEMFile.maximumBytes)
+        } catch {
+            switch error {
+            case let .system(failure): throw TLSFileError(role: role, path: path, problem: failure.message)
+            case .notRegular: throw TLSFileError(role: role, path: path, problem: "not a regular file")
+            case .tooLarge: throw TLSFileError(role: role, path: path, problem: "larger than 4 MiB: not a PEM file")
+            }
         }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else {
-            throw TLSFileError(role: role, path: path, problem: String(cString: strerror(errno)))
-        }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw TLSFileError(role: role, path: path, problem: "not a regular file")
-        }
-        guard Int(info.st_size) <= PEMFile.maximumBytes else {
-            throw TLSFileError(role: role, path: path, problem: "larger than 4 MiB: not a PEM file")
-        }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var total = 0
-        while total < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + total, $0.count - total) }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw TLSFileError(role: role, path: path, problem: String(cString: strerror(errno))) }
-            if n == 0 { break }  // the file shrank meanwhile: parse what there is
-            total += n
-        }
-        self.bytes = Array(bytes[..<total])
     }
 
     /// Every certificate in the file (X509 pointers the caller frees), in file order;

@@ -101,7 +101,7 @@ final class TLSSession {
                 isBroken = true
                 return (offset, explain(code, result: result, errno: savedErrno))
             }
-            if !wait(for: code == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, until: deadline) {
+            if !wait(for: code == SSL_ERROR_WANT_READ ? .readable : .writable, until: deadline) {
                 isBroken = true
                 return (offset, "the server accepted nothing for \(stallMilliseconds / 1000) s")
             }
@@ -143,7 +143,7 @@ final class TLSSession {
     /// without a refusal. A session ticket proves nothing here: OpenSSL servers issue
     /// tickets before the application looks at the certificate.
     private func awaitVerdictOnCertificate(until deadline: Int64) throws {
-        while wait(for: POLLIN, until: deadline) {
+        while wait(for: .readable, until: deadline) {
             if let ended = endedByPeer() {
                 let why = settings.certificateFile.map { "the server did not accept the client certificate \($0)" }
                     ?? "the server asked for a client certificate and none is configured"
@@ -170,13 +170,12 @@ final class TLSSession {
             if result >= 0 { break }  // 0: ours sent; 1: theirs had arrived too
             let code = SSL_get_error(ssl, result)
             guard code == SSL_ERROR_WANT_WRITE || code == SSL_ERROR_WANT_READ,
-                  wait(for: code == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, until: deadline) else { break }
+                  wait(for: code == SSL_ERROR_WANT_READ ? .readable : .writable, until: deadline) else { break }
         }
         // What follows our close_notify is only read to be discarded: raw bytes will do.
-        while wait(for: POLLIN, until: deadline) {
-            let received = scratch.withUnsafeMutableBytes { Glibc.recv(socket.descriptor.rawValue, $0.baseAddress, $0.count, 0) }
+        while wait(for: .readable, until: deadline) {
+            guard let received = try? scratch.withUnsafeMutableBytes({ try socket.receiveNonBlocking(into: $0) }) else { return }
             if received == 0 { return }  // the server's FIN: nothing can be left unread
-            if received < 0 && errno != EAGAIN && errno != EINTR { return }
         }
     }
 
@@ -193,7 +192,7 @@ final class TLSSession {
             let code = SSL_get_error(ssl, result)
             switch code {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
-                if !wait(for: code == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, until: deadline) {
+                if !wait(for: code == SSL_ERROR_WANT_READ ? .readable : .writable, until: deadline) {
                     isBroken = true
                     throw TLSError("\(step): the server did not answer in time")
                 }
@@ -204,16 +203,10 @@ final class TLSSession {
         }
     }
 
-    /// Waits until the socket is ready for `event` (or has an error or hang-up for the
+    /// Waits until the socket is ready for `events` (or has an error or hang-up for the
     /// next call to report); false when `deadline` passes first.
-    private func wait(for event: Int32, until deadline: Int64) -> Bool {
-        while true {
-            let remaining = deadline - MonotonicClock.now()
-            guard remaining > 0 else { return false }
-            var entry = pollfd(fd: socket.descriptor.rawValue, events: Int16(event), revents: 0)
-            let ready = poll(&entry, 1, Int32(clamping: (remaining + 999_999) / 1_000_000))
-            if ready > 0 || (ready < 0 && errno != EINTR) { return true }
-        }
+    private func wait(for events: PollEvents, until deadline: Int64) -> Bool {
+        (try? socket.descriptor.wait(for: events, until: deadline)) ?? true
     }
 
     /// A failed SSL call in words: certificate problems first, with what the

@@ -1,28 +1,5 @@
 import Glibc
 
-/// Facts about this process and host that the plugin reads once.
-public enum HostInfo {
-    /// `gethostname()`: inside a managed plugin this is the Docker host's name.
-    public static func hostname() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        return String(nullTerminated: buffer)
-    }
-
-    public static func environment() -> [String: String] {
-        var result: [String: String] = [:]
-        var cursor = environ
-        while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let eq = text.firstIndex(of: "=") {
-                result[String(text[..<eq])] = String(text[text.index(after: eq)...])
-            }
-            cursor += 1
-        }
-        return result
-    }
-}
-
 /// Signal handling without async-signal-unsafe handlers: the signals are blocked in
 /// every thread and one thread receives them with `sigwait`.
 public enum Signals {

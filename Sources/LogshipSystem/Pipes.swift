@@ -1,8 +1,9 @@
 import Glibc
 
-/// `tee(2)`: copying what is at the head of a pipe into another pipe without
-/// consuming it. Glibc's module map hides it (it needs _GNU_SOURCE), so it is looked
-/// up once at run time; it is in every Linux libc.
+// Pipes and FIFOs: making them, their size, and peeking at them with `tee(2)`, which
+// copies what is at the head of a pipe into another pipe without consuming it.
+// Glibc's module map hides `tee` (it needs _GNU_SOURCE), so it is looked up once at
+// run time; it is in every Linux libc.
 private typealias TeeFunction = @convention(c) (Int32, Int32, Int, UInt32) -> Int
 
 /// SPLICE_F_NONBLOCK from <fcntl.h>, hidden like `tee` itself.
@@ -43,6 +44,7 @@ extension FileDescriptor {
     /// True when the other end of this pipe has no writer left (poll's POLLHUP).
     public func isHungUp() -> Bool {
         var pfd = pollfd(fd: rawValue, events: Int16(POLLIN), revents: 0)
+        // A zero timeout: not a wait, a look at the hang-up flag that `wait` folds away.
         guard retryingEINTR({ poll(&pfd, 1, 0) }) > 0 else { return false }
         return pfd.revents & Int16(POLLHUP) != 0
     }
@@ -58,3 +60,39 @@ extension FileDescriptor {
         }
     }
 }
+
+extension FileDescriptor {
+    /// Creates a FIFO at `path` (used by tests that play the Docker daemon).
+    public static func makeFIFO(at path: String, mode: mode_t = 0o600) throws {
+        guard mkfifo(path, mode) == 0 else { throw SystemError.current("mkfifo", context: path) }
+    }
+
+    /// A pipe pair, for waking threads and for tests.
+    public static func pipe() throws -> (read: FileDescriptor, write: FileDescriptor) {
+        var fds: [Int32] = [0, 0]
+        guard Glibc.pipe(&fds) == 0 else { throw SystemError.current("pipe") }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (FileDescriptor(rawValue: fds[0]), FileDescriptor(rawValue: fds[1]))
+    }
+}
+
+extension FileDescriptor {
+    /// Asks the kernel for a larger pipe buffer; returns the size it granted.
+    @discardableResult
+    public func setPipeSize(_ bytes: Int) throws -> Int {
+        let granted = fcntl(rawValue, linuxSetPipeSize, Int32(clamping: bytes))
+        guard granted >= 0 else { throw SystemError.current("fcntl(F_SETPIPE_SZ)", context: description) }
+        return Int(granted)
+    }
+
+    public func pipeSize() throws -> Int {
+        let size = fcntl(rawValue, linuxGetPipeSize)
+        guard size >= 0 else { throw SystemError.current("fcntl(F_GETPIPE_SZ)", context: description) }
+        return Int(size)
+    }
+}
+
+// Glibc's module map hides these Linux-only fcntl commands (they need _GNU_SOURCE).
+// Values from <linux/fcntl.h>: F_LINUX_SPECIFIC_BASE (1024) + 7 and + 8.
+private let linuxSetPipeSize: Int32 = 1031
+private let linuxGetPipeSize: Int32 = 1032

@@ -36,10 +36,3 @@ func retryingEINTR<T: BinaryInteger>(_ body: () -> T) -> T {
         return result
     }
 }
-
-extension String {
-    /// Decodes a NUL-terminated C buffer as UTF-8 (invalid bytes become U+FFFD).
-    public init(nullTerminated buffer: [CChar]) {
-        self = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-}
