@@ -100,7 +100,7 @@ public struct OptionResolver: Sendable {
             imageName: info.containerImageName, imageID: info.containerImageID, command: info.command,
             created: info.containerCreated, attributes: attributes)
 
-        var maxLineBytes = 1 << 20
+        var maxLineBytes = StreamSettings.defaultMaxLineBytes
         if let (text, source) = values.value(LogOptions.maxLineSize) {
             guard let size = ByteSize.parse(text), size >= 1024, size <= 256 << 20 else {
                 throw .invalid(LogOptions.maxLineSize, text, source: source, expected: "a size from 1k to 256m, such as 64k or 1m")

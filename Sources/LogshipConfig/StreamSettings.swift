@@ -29,7 +29,9 @@ public struct StreamSettings: Sendable, Equatable {
 
     public var syslog: Syslog?
     public var tcp: TCP?
+    /// `max-line-size`.
     public var maxLineBytes: Int
+    public static let defaultMaxLineBytes = 1 << 20
     public var context: FormatContext
     /// What to record with the stream for re-attaching it (`OptionResolver.resolveAsRecorded`).
     public var resolved: ResolvedOptions

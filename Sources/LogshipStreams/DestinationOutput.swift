@@ -63,13 +63,3 @@ final class FormattedOutput<Formatter: LineFormatter>: DestinationOutput {
         batch.isEmpty || destination.enqueue(&batch)
     }
 }
-
-/// Unwraps the formatter choice into the concrete output type, once per stream.
-func makeOutput(_ destination: Destination, _ formatter: MessageFormatter) -> DestinationOutput {
-    switch formatter {
-    case let .syslog(f): return FormattedOutput(destination: destination, formatter: f)
-    case let .json(f): return FormattedOutput(destination: destination, formatter: f)
-    case let .gelf(f): return FormattedOutput(destination: destination, formatter: f)
-    case let .raw(f): return FormattedOutput(destination: destination, formatter: f)
-    }
-}

@@ -45,16 +45,18 @@ public final class StreamPipeline {
         public var error: WireError?
     }
 
-    /// - Parameter destinations: none makes a pipeline that reads and counts lines but
-    ///   delivers nothing (a stream whose settings cannot be resolved at all).
-    public init(settings: StreamSettings?, maxLineBytes: Int, destinations: [(Destination, MessageFormatter)], decoder: FrameDecoder = FrameDecoder()) {
+    /// A pipeline for `settings`, taking each destination they name from `acquire`;
+    /// nil settings make a pipeline that reads and counts lines but delivers nothing
+    /// (a stream whose settings cannot be resolved at all).
+    public init(settings: StreamSettings?, decoder: FrameDecoder = FrameDecoder(),
+                acquire: (DestinationKey) throws -> Destination) rethrows {
         scanner = EntryScanner(decoder: decoder)
-        reassembler = Reassembler(maxLineBytes: maxLineBytes)
-        outputs = destinations.map { makeOutput($0.0, $0.1) }
-    }
-
-    public convenience init(settings: StreamSettings, destinations: [(Destination, MessageFormatter)], decoder: FrameDecoder = FrameDecoder()) {
-        self.init(settings: settings, maxLineBytes: settings.maxLineBytes, destinations: destinations, decoder: decoder)
+        reassembler = Reassembler(maxLineBytes: settings?.maxLineBytes ?? StreamSettings.defaultMaxLineBytes)
+        var outputs: [DestinationOutput] = []
+        for plan in settings.map(DestinationPlan.plans(for:)) ?? [] {
+            outputs.append(plan.makeOutput(try acquire(plan.key)))
+        }
+        self.outputs = outputs
     }
 
     public var reassembledLines: Int { reassembler.reassembledLines }
@@ -146,29 +148,5 @@ public final class StreamPipeline {
         try reassembler.restore(checkpoint: bytes)
         checkpointedChanges = reassembler.changes
         checkpointOnDisk = .lines
-    }
-
-    /// Builds the formatters a stream's settings ask for, in destination order.
-    public static func formatters(for settings: StreamSettings) -> [(DestinationKey, MessageFormatter)] {
-        var result: [(DestinationKey, MessageFormatter)] = []
-        if let syslog = settings.syslog {
-            let formatter = SyslogFormatter(format: syslog.format, facility: syslog.facility, framing: syslog.framing,
-                                            structuredDataID: syslog.structuredDataID, context: settings.context)
-            let framing: WireFraming
-            switch syslog.framing {
-            case nil: framing = .syslogDatagram
-            case .octetCounted?: framing = .syslogOctetCounted
-            case .nonTransparent?: framing = .syslogLineFeed
-            }
-            result.append((DestinationKey(syslog.destination, framing: framing), .syslog(formatter)))
-        }
-        if let tcp = settings.tcp {
-            switch tcp.format {
-            case .json: result.append((DestinationKey(tcp.destination, framing: .jsonLines), .json(JSONLineFormatter(context: settings.context))))
-            case .gelf: result.append((DestinationKey(tcp.destination, framing: .gelf), .gelf(GELFFormatter(context: settings.context))))
-            case .raw: result.append((DestinationKey(tcp.destination, framing: .rawLines), .raw(RawFormatter())))
-            }
-        }
-        return result
     }
 }

@@ -254,12 +254,12 @@ public final class StreamRegistry: @unchecked Sendable {
     private func attach(file: String, info: ContainerInfo, settings: StreamSettings?, record: StreamRecord?, how: String) throws(StartError) {
         let descriptor = try openFIFO(file)
         var acquired: [Destination] = []
-        var outputs: [(Destination, MessageFormatter)] = []
+        let pipeline: StreamPipeline
         do {
-            for (key, formatter) in settings.map(StreamPipeline.formatters(for:)) ?? [] {
+            pipeline = try StreamPipeline(settings: settings) { key in
                 let destination = try destinations.acquire(key)
                 acquired.append(destination)
-                outputs.append((destination, formatter))
+                return destination
             }
         } catch {
             for destination in acquired { destinations.release(destination) }
@@ -273,7 +273,6 @@ public final class StreamRegistry: @unchecked Sendable {
                 log.warn("container=\(info.shortID) cannot record its stream for re-attaching after a restart: \(error)")
             }
         }
-        let pipeline = StreamPipeline(settings: settings, maxLineBytes: settings?.maxLineBytes ?? 1 << 20, destinations: outputs)
         let reader = StreamReader(file: file, containerID: info.containerID, descriptor: descriptor, pipeline: pipeline,
                                   state: state, stop: stopSignal, peekPipes: peekPipes, counters: counters, log: log) { [weak self] reader, outcome in
             self?.readerEnded(reader, outcome, discarding: settings == nil)
@@ -287,7 +286,7 @@ public final class StreamRegistry: @unchecked Sendable {
             descriptor.close()
             throw StartError(message: "logship: cannot start a reader thread: \(error)")
         }
-        let targets = outputs.map { "\($0.0.key)" }.joined(separator: " ")
+        let targets = acquired.map { "\($0.key)" }.joined(separator: " ")
         log.info("container=\(info.shortID) name=\(info.name) \(how) file=\(file) destinations=\(settings == nil ? "none (discarding)" : targets)")
     }
 

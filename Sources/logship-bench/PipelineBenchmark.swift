@@ -90,11 +90,11 @@ final class PipelineBenchmark {
         info.config = tcpFormats.contains(format) ? ["tcp-address": "tcp://127.0.0.1:\(sink.port)", "tcp-format": format]
             : ["syslog-address": "tcp://127.0.0.1:\(sink.port)", "syslog-format": format]
         let settings = try OptionResolver(environment: [:], hostname: "benchhost").resolve(info)
-        let formatters = StreamPipeline.formatters(for: settings).map { (destination, $0.1) }
-        let pipeline = StreamPipeline(settings: settings, destinations: formatters)
+        // Every destination the settings name is the one benchmark destination (its sink).
+        let pipeline = StreamPipeline(settings: settings) { _ in destination }
         return run(format, corpus: corpus, chunks: chunks, { bytes in
-            _ = try! pipeline.consume(bytes)
-            pipeline.flush()
+            _ = pipeline.consume(bytes)
+            _ = pipeline.flush()
         }, finish: { pipeline.finish() })
     }
 }

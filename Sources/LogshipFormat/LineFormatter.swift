@@ -10,12 +10,3 @@ public protocol LineFormatter: Sendable {
     /// message; nil when the size does not depend on the line alone.
     var headerLength: Int? { get }
 }
-
-/// Which formatter a destination of a stream uses: chosen once per stream from its
-/// settings, then unwrapped into a concrete type for the per-line path.
-public enum MessageFormatter: Sendable {
-    case syslog(SyslogFormatter)
-    case json(JSONLineFormatter)
-    case gelf(GELFFormatter)
-    case raw(RawFormatter)
-}
