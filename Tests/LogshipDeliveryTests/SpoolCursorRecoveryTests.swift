@@ -25,8 +25,8 @@ import Testing
         try writeCursor(directory, segment: a.segment, offset: UInt64(a.offset), message: 5)
         let spool = try Spool(directory: directory, maxBytes: 1 << 20)
         defer { spool.close() }
-        #expect(spool.acknowledged == b)
-        #expect(try readAll(spool, from: spool.acknowledged) == [ReadRecord(position: b, messages: ["b0"])])
+        #expect(spool.firstUndelivered == b)
+        #expect(try readAll(spool, from: spool.firstUndelivered) == [ReadRecord(position: b, messages: ["b0"])])
         #expect(spool.recoveryProblems.contains { $0.contains("cursor") })
     }
 
@@ -37,8 +37,8 @@ import Testing
         try writeCursor(directory, segment: a.segment, offset: UInt64(a.offset + 5), message: 0)
         let spool = try Spool(directory: directory, maxBytes: 1 << 20)
         defer { spool.close() }
-        #expect(spool.acknowledged == b)
-        #expect(try readAll(spool, from: spool.acknowledged) == [ReadRecord(position: b, messages: ["b0"])])
+        #expect(spool.firstUndelivered == b)
+        #expect(try readAll(spool, from: spool.firstUndelivered) == [ReadRecord(position: b, messages: ["b0"])])
         #expect(spool.recoveryProblems.contains { $0.contains("cursor") })
     }
 
@@ -52,7 +52,7 @@ import Testing
         #expect(spool.undeliveredMessages == 0)
         // What is appended now is what delivery reads next.
         let c = try spool.append(batch(["c0"]))
-        #expect(try readAll(spool, from: spool.acknowledged) == [ReadRecord(position: c, messages: ["c0"])])
+        #expect(try readAll(spool, from: spool.firstUndelivered) == [ReadRecord(position: c, messages: ["c0"])])
         #expect(spool.recoveryProblems.contains { $0.contains("cursor") })
     }
 
@@ -66,7 +66,7 @@ import Testing
         let spool = try Spool(directory: directory, maxBytes: 1 << 20)
         defer { spool.close() }
         let expected = offset == 0 ? [ReadRecord(position: b, messages: ["b0"])] : []
-        #expect(try readAll(spool, from: spool.acknowledged) == expected)
+        #expect(try readAll(spool, from: spool.firstUndelivered) == expected)
     }
 
     /// New records never follow recovered ones in the same file: a tail recovery cut
@@ -81,7 +81,7 @@ import Testing
         defer { spool.close() }
         let c = try spool.append(batch(["c0"]))
         #expect(c == SpoolPosition(segment: a.segment + 1, offset: 0))
-        #expect(try readAll(spool, from: spool.acknowledged) == [
+        #expect(try readAll(spool, from: spool.firstUndelivered) == [
             ReadRecord(position: a, messages: ["a0", "a1"]),
             ReadRecord(position: b, messages: ["b0"]),
             ReadRecord(position: c, messages: ["c0"]),

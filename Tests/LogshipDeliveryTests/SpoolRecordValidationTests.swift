@@ -14,7 +14,7 @@ import Testing
         let spool = try Spool(directory: directory, maxBytes: 1 << 20)
         defer { spool.close() }
         #expect(spool.recoveryProblems.isEmpty)
-        #expect(try readAll(spool, from: spool.acknowledged).flatMap(\.messages) == ["old0", "old1", "old2"])
+        #expect(try readAll(spool, from: spool.firstUndelivered).flatMap(\.messages) == ["old0", "old1", "old2"])
     }
 
     /// An old record's lengths are covered by no check: recovery adds them up against
@@ -33,7 +33,7 @@ import Testing
         try writeCursor(directory, segment: 1, offset: UInt64(good.count), message: 1)
         let spool = try Spool(directory: directory, maxBytes: 1 << 20)
         defer { spool.close() }
-        #expect(try readAll(spool, from: spool.acknowledged) == [])
+        #expect(try readAll(spool, from: spool.firstUndelivered) == [])
         #expect(try readAll(spool, from: SpoolPosition(segment: 1, offset: 0)).flatMap(\.messages) == ["g0"])
         #expect(spool.recoveryProblems.contains { $0.contains("\(good.count)") })
     }

@@ -54,7 +54,7 @@ struct RecoveryCheck {
             invariant(spool.recoveryProblems.contains { $0.contains(name) },
                       "segment \(name) holds \(expectation.bytes.count - expectation.trustedEnd) bytes after its last intact record at \(expectation.trustedEnd) and no cut was reported: \(spool.recoveryProblems)")
         }
-        let records = readAll(spool, from: spool.acknowledged)
+        let records = readAll(spool, from: spool.firstUndelivered)
         checkOrder(records)
         checkRecords(records, expectations)
         checkCompleteness(records, expectations)

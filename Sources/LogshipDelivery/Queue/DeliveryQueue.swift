@@ -26,8 +26,7 @@ public final class DeliveryQueue: @unchecked Sendable {
     private var stats = QueueStats()
     /// The next record to hand to the sender.
     private var readPosition: SpoolPosition
-    /// Records handed to the sender and not yet acknowledged, in order.
-    private var handedOut: [QueuedRecord] = []
+    private var inFlight = InFlightRecords()
     private var wakeRequested = false
     /// False once the plugin stops: see `stopAccepting`.
     private var accepting = true
@@ -47,7 +46,7 @@ public final class DeliveryQueue: @unchecked Sendable {
         self.onSpoolProblem = onSpoolProblem
         disk = QueueSpool(configuration: spool, budget: budget, retryNanoseconds: spoolRetryNanoseconds, report: onSpoolProblem)
         if let opened = disk.spool {
-            readPosition = opened.acknowledged
+            readPosition = opened.firstUndelivered
             stats.pendingMessages = disk.takeRecoveredMessages()
             stats.spoolBytes = opened.totalBytes
         } else {
@@ -155,22 +154,9 @@ public final class DeliveryQueue: @unchecked Sendable {
     public func acknowledge(messages count: Int) {
         guard count > 0 else { return }
         lock.withLock {
-            var remaining = count
-            var through: SpoolPosition?
-            while remaining > 0, !handedOut.isEmpty {
-                if remaining >= handedOut[0].messages {
-                    remaining -= handedOut[0].messages
-                    handedOut.removeFirst()
-                    through = handedOut.first?.position ?? readPosition
-                } else {
-                    handedOut[0].position.message += remaining
-                    handedOut[0].messages -= remaining
-                    through = handedOut[0].position
-                    remaining = 0
-                }
-            }
+            let through = inFlight.acknowledge(count, next: readPosition)
             stats.pendingMessages = max(0, stats.pendingMessages - count)
-            if let through, through.segment != QueueSpool.noSpoolSegment, let spool = disk.spool {
+            if let through, let spool = disk.spool {
                 do {
                     try spool.acknowledge(through: through)
                     disk.syncBudget()
@@ -248,7 +234,7 @@ public final class DeliveryQueue: @unchecked Sendable {
             if spool.segmentCount == 1 { try? spool.rotate() }
             // Records already in the sender's hands are its to deliver; the loss is
             // what had not been handed out.
-            guard let evicted = try? spool.evictOldestSegment(undeliveredFrom: max(readPosition, spool.acknowledged)) else { break }
+            guard let evicted = try? spool.evictOldestSegment(undeliveredFrom: max(readPosition, spool.firstUndelivered)) else { break }
             dropped += count(lost: evicted.messages, bytes: evicted.bytes)
             // Whatever of the evicted segment was still in memory goes with it; records
             // there that were never on disk are lost with it too.
@@ -256,7 +242,7 @@ public final class DeliveryQueue: @unchecked Sendable {
                 dropped += count(lost: record.messages, bytes: record.bytes)
             }
             stats.memoryBytes = memory.bytes
-            if readPosition < spool.acknowledged { readPosition = spool.acknowledged }
+            if readPosition < spool.firstUndelivered { readPosition = spool.firstUndelivered }
         }
         disk.syncBudget()
         stats.spoolBytes = spool.totalBytes
@@ -291,7 +277,7 @@ public final class DeliveryQueue: @unchecked Sendable {
     private func takeChunk(into batch: inout MessageBatch) {
         let records = memory.takeFirst(into: &batch)
         stats.memoryBytes = memory.bytes
-        handedOut += records
+        inFlight.append(contentsOf: records)
         if let last = records.last {
             readPosition = memory.firstPosition ?? position(after: last)
         }
@@ -304,7 +290,7 @@ public final class DeliveryQueue: @unchecked Sendable {
         do {
             if let (next, records) = try spool.read(from: readPosition, upTo: limit, into: &batch, maxBytes: QueueMemory.chunkBytes) {
                 for (position, messages) in records {
-                    handedOut.append(QueuedRecord(position: position, messages: messages, bytes: 0, onDisk: true))
+                    inFlight.append(QueuedRecord(position: position, messages: messages, bytes: 0, onDisk: true))
                 }
                 readPosition = next
             } else if let limit {

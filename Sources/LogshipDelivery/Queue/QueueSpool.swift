@@ -49,8 +49,6 @@ struct QueueSpool {
 
     /// After a failure, no append or open is tried for this long.
     let retryNanoseconds: Int64
-    /// A queue without a spool places every record here.
-    static let noSpoolSegment = UInt64.max
 
     /// - Parameter report: told about recovery problems and an open that failed.
     init(configuration: SpoolConfiguration?, budget: SpoolBudget?, retryNanoseconds: Int64, report: (String) -> Void) {
@@ -129,9 +127,9 @@ struct QueueSpool {
 
     private mutating func nextMemoryPosition() -> SpoolPosition {
         if memorySegment == nil {
-            // Without a spool there is no disk order to fit in. A spool not opened yet
-            // will start its segments at 1, after these.
-            memorySegment = spool?.reserveSegmentNumber() ?? (isConfigured ? 0 : Self.noSpoolSegment)
+            // Without a spool (none configured, or not opened yet) there is no disk order
+            // to fit in: segment 0, before the 1 a spool opened later starts at.
+            memorySegment = spool?.reserveSegmentNumber() ?? 0
             memoryOffset = 0
         }
         defer { memoryOffset += 1 }

@@ -16,7 +16,7 @@ final class Spool {
     private var segments: [SpoolSegment] = []
     private let cursorFile: FileDescriptor
     /// The first message not yet delivered; persisted in the cursor file.
-    private(set) var acknowledged: SpoolPosition
+    private(set) var firstUndelivered: SpoolPosition
     private var lengths: [UInt32] = []
     /// The last number `reserveSegmentNumber` gave out (0: none).
     private var reservedSegmentNumber: UInt64 = 0
@@ -32,7 +32,7 @@ final class Spool {
         self.sync = sync
         try FileSystem.makeDirectory(directory)
         cursorFile = try FileDescriptor.open(directory + "/cursor", [.readWrite, .create], mode: 0o600)
-        acknowledged = SpoolPosition(segment: 0, offset: 0)  // placed by recover()
+        firstUndelivered = SpoolPosition(segment: 0, offset: 0)  // placed by recover()
         do {
             try recover()
         } catch {
@@ -77,7 +77,7 @@ final class Spool {
         // were kept in memory only (a full disk), which no segment may reuse. (Segment
         // numbers stay below 2^63; a cursor beyond that is damage, resumed at the end.)
         try startSegment(sequence: max(highest, min(saved.segment, UInt64(1) << 62)) + 1)
-        acknowledged = resumePosition(from: saved)
+        firstUndelivered = resumePosition(from: saved)
     }
 
     /// The cursor file's three words; the start of the spool when there are none yet.
@@ -143,8 +143,8 @@ final class Spool {
 
     var oldestSegment: UInt64 { segments[0].sequence }
 
-    /// Messages between the acknowledged position and the end.
-    var undeliveredMessages: Int { messages(from: acknowledged, to: nil) }
+    /// Messages from the first undelivered one to the end.
+    var undeliveredMessages: Int { messages(from: firstUndelivered, to: nil) }
 
     /// Messages from `start` up to `end` (exclusive; nil for the end of the spool).
     func messages(from start: SpoolPosition, to end: SpoolPosition?) -> Int {
@@ -213,8 +213,8 @@ final class Spool {
     /// Everything before `position` is delivered: persists the cursor and deletes
     /// segments that hold nothing undelivered.
     func acknowledge(through position: SpoolPosition) throws {
-        guard position > acknowledged else { return }
-        acknowledged = position
+        guard position > firstUndelivered else { return }
+        firstUndelivered = position
         while segments.count > 1 && segments[0].sequence < position.segment {
             let done = segments.removeFirst()
             totalBytes -= done.size
@@ -239,7 +239,7 @@ final class Spool {
         }
         totalBytes -= oldest.size
         oldest.delete()
-        acknowledged = SpoolPosition(segment: segments[0].sequence, offset: 0)
+        firstUndelivered = SpoolPosition(segment: segments[0].sequence, offset: 0)
         try saveCursor()
         return (lost, oldest.size)
     }
@@ -288,8 +288,8 @@ final class Spool {
     }
 
     private func saveCursor() throws {
-        var words = (UInt64(acknowledged.segment).littleEndian, UInt64(acknowledged.offset).littleEndian,
-                     UInt64(acknowledged.message).littleEndian)
+        var words = (UInt64(firstUndelivered.segment).littleEndian, UInt64(firstUndelivered.offset).littleEndian,
+                     UInt64(firstUndelivered.message).littleEndian)
         try withUnsafeBytes(of: &words) { try cursorFile.write($0, at: 0) }
     }
 }

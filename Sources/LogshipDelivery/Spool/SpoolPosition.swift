@@ -1,7 +1,8 @@
 /// Where a message sits in a queue: a record (one enqueued batch) in a segment, and
-/// how many of that record's messages come before it.
-///
-/// In a memory-only queue the segment is always 0 and `offset` numbers the records.
+/// how many of that record's messages come before it. One total order for everything
+/// a queue holds: a record on disk is at its segment file and byte offset; a record the
+/// spool could not take (or a queue without a spool) is in a segment number that has
+/// no file (`Spool.reserveSegmentNumber`, or 0), and `offset` numbers its records.
 public struct SpoolPosition: Comparable, Hashable, Sendable, CustomStringConvertible {
     public var segment: UInt64
     public var offset: Int
