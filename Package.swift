@@ -65,7 +65,7 @@ let package = Package(
         // loopback receiver); not a test target itself.
         .target(
             name: "LogshipTestSupport",
-            dependencies: ["LogshipSystem", "LogshipConfig", "LogshipDelivery", "LogshipStreams"],
+            dependencies: ["LogshipSystem", "LogshipConfig", "LogshipDestinations", "LogshipDelivery", "LogshipStreams"],
             path: "Tests/LogshipTestSupport"
         ),
         .testTarget(name: "LogshipSystemTests", dependencies: ["LogshipSystem"]),

@@ -9,7 +9,7 @@ public struct LogOption: Sendable, Hashable {
 
     /// `syslog-address` → `SYSLOG_ADDRESS` (`docker plugin set logship SYSLOG_ADDRESS=…`).
     public var environmentName: String {
-        name.uppercased().replacingOccurrences(of: "-", with: "_")
+        String(name.uppercased().map { $0 == "-" ? "_" : $0 })
     }
 }
 
@@ -77,11 +77,5 @@ public enum LogOptions {
 
     public static func named(_ name: String) -> LogOption? {
         all.first { $0.name == name }
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

@@ -1,3 +1,7 @@
+// The LogshipConfig module: the one whitelist of options and plugin settings, and the
+// resolution of a container's options against the host-wide ones into `StreamSettings`.
+// Pure: it reads no file and opens nothing.
+
 import LogshipDestinations
 import LogshipFormat
 

@@ -1,3 +1,7 @@
+// The LogshipDelivery module: getting formatted messages to receivers. Per destination a
+// queue (memory and a disk spool), a sender thread, and transports (UDP, TCP, TLS, unix
+// sockets) with reconnects, fail-over and DNS re-resolution.
+
 import LogshipDestinations
 import LogshipSystem
 
@@ -52,7 +56,8 @@ public final class DestinationRegistry: SenderLifecycle, @unchecked Sendable {
     /// Disk used by all spools together.
     public var spoolBytesInUse: Int { spoolBudget.usedBytes }
 
-    public convenience init(queueCapacityBytes: Int, log: LogSink) {
+    /// A registry with memory-only queues of `queueCapacityBytes` (tests).
+    convenience init(queueCapacityBytes: Int, log: LogSink) {
         var settings = DeliverySettings()
         settings.memoryBytes = queueCapacityBytes
         self.init(settings: settings, log: log)

@@ -1,3 +1,7 @@
+// The LogshipDestinations module: what a destination is, as values with no I/O: its
+// addresses, TLS settings, how messages are framed on its connection, and the plugin-wide
+// queue and spool settings. Shared by option resolution (Config) and delivery.
+
 /// What makes two streams' destinations the same one, sharing a queue, a spool and a
 /// connection: the same addresses in the same order, delimited the same way on the wire.
 public struct DestinationKey: Hashable, Sendable, CustomStringConvertible {

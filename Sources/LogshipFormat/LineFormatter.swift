@@ -1,3 +1,6 @@
+// The LogshipFormat module: turning a line into a framed message (syslog RFC 5424 /
+// 3164 / unix, JSON lines, GELF, raw) in reusable byte buffers.
+
 import LogshipWire
 
 /// Something that turns lines into framed messages, appended to an output buffer.

@@ -1,3 +1,6 @@
+// The LogshipHTTP module: an HTTP/1.1 server on a listening socket (keep-alive, chunked
+// bodies, limits and timeouts), as the Docker daemon and Prometheus speak it.
+
 import Glibc
 import LogshipSystem
 import Synchronization

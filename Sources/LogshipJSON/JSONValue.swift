@@ -1,3 +1,6 @@
+// The LogshipJSON module: a small JSON reader and writer, for the plugin protocol's
+// requests and the json/gelf output formats.
+
 /// A parsed JSON document.
 ///
 /// Numbers keep their source text: request fields are mostly strings, and the few

@@ -1,3 +1,7 @@
+// The LogshipStreams module: a container's log stream from Docker's FIFO to the
+// destination queues (read, decode, reassemble, format, enqueue), and the registry that
+// starts, re-attaches and ends streams.
+
 import Glibc
 import LogshipConfig
 import LogshipDelivery
@@ -222,7 +226,7 @@ public final class StreamRegistry: @unchecked Sendable {
     }
 
     /// Waits until every stream has ended or `deadline` (monotonic) passes.
-    public func waitForStreams(until deadline: Int64) -> Bool {
+    func waitForStreams(until deadline: Int64) -> Bool {
         lock.withLock {
             while !active.isEmpty {
                 if !lock.wait(until: deadline) { break }

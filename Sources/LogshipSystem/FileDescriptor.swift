@@ -1,3 +1,8 @@
+// The LogshipSystem module: thin typed wrappers over the system calls the plugin makes
+// (descriptors, files, pipes, sockets, poll, threads, locks, signals, its own log). Every
+// syscall goes through here: EINTR is retried in one place and every failure is a
+// `SystemError` naming the call, its target and errno.
+
 import Glibc
 
 /// An open file descriptor: a typed wrapper in the spirit of swift-system.

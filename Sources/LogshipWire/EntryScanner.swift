@@ -1,3 +1,7 @@
+// The LogshipWire module: Docker's FIFO wire format. Frames (`[u32 length][LogEntry]`),
+// the hand-written LogEntry decoder (in place, no copies), resynchronisation after damage,
+// and the reassembly of lines Docker split at 16 KiB (with its checkpoints).
+
 /// Splits a FIFO's bytes into `LogEntry` values, and skips what does not decode to the
 /// next frame it recognises (`FrameResync`): a damaged frame costs that frame, not the
 /// rest of the stream. Stateful only in that: after a failure it is searching.

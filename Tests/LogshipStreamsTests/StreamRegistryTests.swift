@@ -96,7 +96,7 @@ import Testing
             FileSystem.removeDirectory(state)
         }
         let registry = try StreamRegistry(resolver: OptionResolver(environment: [:], hostname: "testhost"),
-                                      destinations: DestinationRegistry(queueCapacityBytes: 4 << 20, log: testLog),
+                                      destinations: DestinationRegistry(settings: memoryOnlyDelivery(queueBytes: 4 << 20), log: testLog),
                                       stateDirectory: state, log: testLog)
         let fifo = try DaemonFIFO()
         var info = containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "env": "APP_MODE"])

@@ -9,7 +9,7 @@ public struct BadRequest: Error, CustomStringConvertible {
 
 /// `/LogDriver.StartLogging`: `{"File": "/run/docker/logging/<id>", "Info": {...}}`.
 /// Public for the fuzz target that drives option resolution with daemon bodies.
-public struct StartLoggingRequest {
+struct StartLoggingRequest {
     public var file: String
     public var info: ContainerInfo
 

@@ -1,3 +1,6 @@
+// The LogshipPlugin module: the Docker log-driver plugin protocol and the metrics and
+// health endpoints, wired to the stream and destination registries.
+
 import LogshipStreams
 import LogshipHTTP
 import LogshipConfig
