@@ -58,14 +58,15 @@ let package = Package(
         .executableTarget(name: "logship", dependencies: ["LogshipPlugin"]),
         .executableTarget(
             name: "logship-bench",
-            dependencies: ["LogshipStreams", "LogshipConfig", "LogshipDestinations", "LogshipDelivery", "LogshipFormat", "LogshipSystem"]
+            dependencies: ["LogshipStreams", "LogshipConfig", "LogshipDestinations", "LogshipDelivery", "LogshipFormat", "LogshipWire",
+                           "LogshipSystem"]
         ),
 
         // What several test targets share (fixtures, a daemon's frames and FIFOs, a
         // loopback receiver); not a test target itself.
         .target(
             name: "LogshipTestSupport",
-            dependencies: ["LogshipSystem", "LogshipConfig", "LogshipDestinations", "LogshipDelivery", "LogshipStreams"],
+            dependencies: ["LogshipSystem", "LogshipWire", "LogshipConfig", "LogshipDestinations", "LogshipDelivery", "LogshipStreams"],
             path: "Tests/LogshipTestSupport"
         ),
         .testTarget(name: "LogshipSystemTests", dependencies: ["LogshipSystem"]),

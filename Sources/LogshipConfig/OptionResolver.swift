@@ -123,19 +123,23 @@ public struct OptionResolver: Sendable {
         return settings
     }
 
+    /// The addresses of `group`'s address option (`none` turns a host-wide one off) with
+    /// the group's TLS options applied; nil when there is none.
+    private func addresses(_ group: TLSOptionGroup, _ values: EffectiveValues,
+                           parse: (String, LogOption, ValueSource) throws(OptionError) -> Endpoint) throws(OptionError) -> (EndpointList, TLSFileOrigins?)? {
+        let address = values.value(group.address).flatMap { $0.0 == "none" ? nil : $0 }
+        let parsed = try address.map { (text, source) throws(OptionError) in
+            try AddressParser.list(text, group.address, source) { part throws(OptionError) in try parse(part, group.address, source) }
+        }
+        return try group.apply(to: parsed, addressSource: address?.1, values, certificateDirectory: certificateDirectory)
+    }
+
     private func syslog(_ values: EffectiveValues) throws(OptionError) -> StreamSettings.Syslog? {
         // Parsed even without an address, so a typo in an unused option still fails loudly.
         let facility = try values.choice(LogOptions.syslogFacility, defaultValue: SyslogFacility.daemon) { SyslogFacility(parsing: $0) }
         let format = try values.choice(LogOptions.syslogFormat, defaultValue: SyslogFormat.rfc5424micro) { SyslogFormat(rawValue: $0) }
         let framing = try values.choice(LogOptions.syslogFraming) { SyslogFraming(rawValue: $0) }
-        let address = values.value(LogOptions.syslogAddress).flatMap { $0.0 == "none" ? nil : $0 }
-        let parsed = try address.map { (text, source) throws(OptionError) in
-            try AddressParser.list(text, LogOptions.syslogAddress, source) { part throws(OptionError) in
-                try AddressParser.syslog(part, LogOptions.syslogAddress, source)
-            }
-        }
-        guard let (destination, tlsFiles) = try LogOptions.syslogTLS.apply(to: parsed, addressSource: address?.1, values,
-                                                                           certificateDirectory: certificateDirectory) else { return nil }
+        guard let (destination, tlsFiles) = try addresses(LogOptions.syslogTLS, values, parse: AddressParser.syslog) else { return nil }
         let sdID = values.value(LogOptions.syslogSDID)?.0 ?? SyslogFormatter.defaultStructuredDataID
         // RFC 5425 frames syslog over TLS by octet counting, and Docker's driver does so
         // for its RFC 5424 formats (not for rfc3164 or its legacy default).
@@ -147,14 +151,7 @@ public struct OptionResolver: Sendable {
 
     private func tcp(_ values: EffectiveValues) throws(OptionError) -> StreamSettings.TCP? {
         let format = try values.choice(LogOptions.tcpFormat, defaultValue: TCPFormat.json) { TCPFormat(rawValue: $0) }
-        let address = values.value(LogOptions.tcpAddress).flatMap { $0.0 == "none" ? nil : $0 }
-        let parsed = try address.map { (text, source) throws(OptionError) in
-            try AddressParser.list(text, LogOptions.tcpAddress, source) { part throws(OptionError) in
-                try AddressParser.tcp(part, LogOptions.tcpAddress, source)
-            }
-        }
-        guard let (destination, tlsFiles) = try LogOptions.tcpTLS.apply(to: parsed, addressSource: address?.1, values,
-                                                                        certificateDirectory: certificateDirectory) else { return nil }
+        guard let (destination, tlsFiles) = try addresses(LogOptions.tcpTLS, values, parse: AddressParser.tcp) else { return nil }
         return StreamSettings.TCP(destination: destination, format: format, tlsFiles: tlsFiles)
     }
 }
@@ -193,4 +190,5 @@ struct EffectiveValues {
         default: return option.summary
         }
     }
+
 }

@@ -1,3 +1,5 @@
+import LogshipWire
+
 /// FIFO bytes as the daemon writes them, made in memory: a chunk of frames that the
 /// benchmark feeds again and again, so the measurement is not of building input.
 struct FrameCorpus {
@@ -15,26 +17,11 @@ struct FrameCorpus {
             var line = Array("line \(i) ".utf8)
             while line.count < lineBytes { line.append(UInt8(ascii: "a") + UInt8(line.count % 26)) }
             line.removeLast(line.count - lineBytes)
-            let source = i % 10 == 9 ? "stderr" : "stdout"
-            var body: [UInt8] = [0x0A, 6] + Array(source.utf8) + [0x10] + FrameCorpus.varint(time)
-            body += [0x1A] + FrameCorpus.varint(UInt64(line.count)) + line
-            let n = UInt32(body.count)
-            out += [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] + body
+            out += FrameEncoder.frame(source: i % 10 == 9 ? "stderr" : "stdout", timeNano: time, line: line)
             time += 1000
         }
         bytes = out
         self.frames = frames
         self.lineBytes = lineBytes
-    }
-
-    static func varint(_ value: UInt64) -> [UInt8] {
-        var v = value
-        var out: [UInt8] = []
-        repeat {
-            let byte = UInt8(v & 0x7F)
-            v >>= 7
-            out.append(v == 0 ? byte : byte | 0x80)
-        } while v != 0
-        return out
     }
 }

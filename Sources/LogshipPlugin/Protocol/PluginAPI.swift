@@ -34,33 +34,36 @@ public struct PluginAPI: Sendable {
     }
 
     private func startLogging(_ body: [UInt8]) -> HTTPResponse {
-        let request: StartLoggingRequest
-        do {
-            request = try StartLoggingRequest(json: try JSONParser.parse(body))
-        } catch {
-            log.warn("StartLogging: bad request: \(error)")
-            return .error(400, "logship: bad StartLogging request: \(error)")
-        }
-        do {
-            try streams.start(file: request.file, info: request.info, record: true)
-            return .json(200, [:])
-        } catch {
-            log.warn("StartLogging container=\(request.info.shortID) refused: \(error)")
-            return .error(500, error.description)
+        decoding(body, as: "StartLogging", StartLoggingRequest.init(json:)) { request in
+            do throws(StartError) {
+                try streams.start(file: request.file, info: request.info, record: true)
+                return .json(200, [:])
+            } catch {
+                log.warn("StartLogging container=\(request.info.shortID) refused: \(error)")
+                return .error(500, error.description)
+            }
         }
     }
 
     private func stopLogging(_ body: [UInt8]) -> HTTPResponse {
-        let request: StopLoggingRequest
-        do {
-            request = try StopLoggingRequest(json: try JSONParser.parse(body))
-        } catch {
-            log.warn("StopLogging: bad request: \(error)")
-            return .error(400, "logship: bad StopLogging request: \(error)")
+        decoding(body, as: "StopLogging", StopLoggingRequest.init(json:)) { request in
+            // Answered at once: the daemon closes its end of the FIFO only after this
+            // answer, and the reader drains to that EOF on its own.
+            streams.stop(file: request.file)
+            return .json(200, [:])
         }
-        // Answered at once: the daemon closes its end of the FIFO only after this
-        // answer, and the reader drains to that EOF on its own.
-        streams.stop(file: request.file)
-        return .json(200, [:])
+    }
+
+    /// A request body decoded as `T`, or 400 with why it could not be.
+    private func decoding<T>(_ body: [UInt8], as name: String, _ decode: (JSONValue) throws(BadRequest) -> T,
+                             _ handle: (T) -> HTTPResponse) -> HTTPResponse {
+        let request: T
+        do {
+            request = try decode(try JSONParser.parse(body))
+        } catch {
+            log.warn("\(name): bad request: \(error)")
+            return .error(400, "logship: bad \(name) request: \(error)")
+        }
+        return handle(request)
     }
 }
