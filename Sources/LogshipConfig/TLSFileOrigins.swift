@@ -14,21 +14,22 @@ public struct TLSFileOrigins: Sendable, Equatable {
     /// The address option the files serve (`syslog-address`).
     let address: String
     let certificateDirectory: String
-    private var origins: [TLSFileError.Role: Origin] = [:]
+    private var origins: [TLSFileRole: Origin] = [:]
 
     init(address: String, certificateDirectory: String) {
         self.address = address
         self.certificateDirectory = certificateDirectory
     }
 
-    mutating func add(_ role: TLSFileError.Role, option: String, given: String) {
+    mutating func add(_ role: TLSFileRole, option: String, given: String) {
         origins[role] = Origin(option: option, given: given)
     }
 
-    /// What `docker run` shows when a file cannot be used.
-    public func message(for error: TLSFileError) -> String {
-        let origin = origins[error.role] ?? Origin(option: "log-opt \(address)", given: error.path)
-        return "logship: cannot use \(origin.option)=\"\(origin.given)\": \(error); \(CertificateDirectory.explanation(for: origin.given, in: certificateDirectory))"
+    /// What `docker run` shows when the file of `role` cannot be used; `problem` says
+    /// which file (as opened) and why.
+    public func message(for role: TLSFileRole, path: String, problem: String) -> String {
+        let origin = origins[role] ?? Origin(option: "log-opt \(address)", given: path)
+        return "logship: cannot use \(origin.option)=\"\(origin.given)\": \(problem); \(CertificateDirectory.explanation(for: origin.given, in: certificateDirectory))"
     }
 
     /// What `docker run` shows when TLS cannot be set up for another reason.

@@ -36,7 +36,7 @@ extension TLSOptionGroup {
             endpoints.append(.tls(host: host, port: port, settings: settings))
         }
         var origins = TLSFileOrigins(address: address.name, certificateDirectory: certificateDirectory)
-        for (role, option) in [(TLSFileError.Role.caCertificates, caCertificates), (.certificate, certificate), (.key, key)] {
+        for (role, option) in [(TLSFileRole.caCertificates, caCertificates), (.certificate, certificate), (.key, key)] {
             if let (given, source) = values.value(option) { origins.add(role, option: source.describe(option), given: given) }
         }
         return (EndpointList(endpoints), origins)

@@ -1,12 +1,8 @@
 /// A request that cannot be served, with the status to answer before closing.
 public struct HTTPParseError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The status to answer with (4xx, 5xx).
     public let status: Int
     public let reason: String
-
-    public init(status: Int, reason: String) {
-        self.status = status
-        self.reason = reason
-    }
 
     public var description: String { "\(status) \(reason)" }
 

@@ -60,58 +60,51 @@ struct JSONReader {
     }
 
     mutating func readObject(depth: Int) throws(JSONError) -> JSONValue {
-        guard depth <= maxDepth else { throw failure("nesting deeper than \(maxDepth)") }
-        index += 1
-        skipWhitespace()
         var members: [String: JSONValue] = [:]
-        if current == UInt8(ascii: "}") {
-            index += 1
-            return .object(members)
-        }
-        while true {
-            guard current == UInt8(ascii: "\"") else { throw failure("expected a string key") }
-            let key = try readString()
-            skipWhitespace()
-            guard current == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
-            index += 1
-            skipWhitespace()
+        try readElements(closing: "}", in: "an object", depth: depth) { parser throws(JSONError) in
+            guard parser.current == UInt8(ascii: "\"") else { throw parser.failure("expected a string key") }
+            let key = try parser.readString()
+            parser.skipWhitespace()
+            guard parser.current == UInt8(ascii: ":") else { throw parser.failure("expected ':' after a key") }
+            parser.index += 1
+            parser.skipWhitespace()
             // A repeated key keeps its last value, as Go's decoder does.
-            members[key] = try readValue(depth: depth)
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","):
-                index += 1
-                skipWhitespace()
-            case UInt8(ascii: "}"):
-                index += 1
-                return .object(members)
-            default:
-                throw failure("expected ',' or '}' in an object")
-            }
+            members[key] = try parser.readValue(depth: depth)
         }
+        return .object(members)
     }
 
     mutating func readArray(depth: Int) throws(JSONError) -> JSONValue {
+        var elements: [JSONValue] = []
+        try readElements(closing: "]", in: "an array", depth: depth) { parser throws(JSONError) in
+            elements.append(try parser.readValue(depth: depth))
+        }
+        return .array(elements)
+    }
+
+    /// The comma-separated elements of an object or array, from its opening bracket
+    /// through `closing`; `readElement` reads one.
+    private mutating func readElements(closing: Unicode.Scalar, in container: String, depth: Int,
+                                       _ readElement: (inout JSONReader) throws(JSONError) -> Void) throws(JSONError) {
         guard depth <= maxDepth else { throw failure("nesting deeper than \(maxDepth)") }
         index += 1
         skipWhitespace()
-        var elements: [JSONValue] = []
-        if current == UInt8(ascii: "]") {
+        if current == UInt8(ascii: closing) {
             index += 1
-            return .array(elements)
+            return
         }
         while true {
-            elements.append(try readValue(depth: depth))
+            try readElement(&self)
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","):
                 index += 1
                 skipWhitespace()
-            case UInt8(ascii: "]"):
+            case UInt8(ascii: closing):
                 index += 1
-                return .array(elements)
+                return
             default:
-                throw failure("expected ',' or ']' in an array")
+                throw failure("expected ',' or '\(closing)' in \(container)")
             }
         }
     }

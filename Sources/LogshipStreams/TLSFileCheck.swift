@@ -14,7 +14,7 @@ extension StreamSettings {
             do {
                 try tls.checkFiles()
             } catch let error as TLSFileError {
-                throw StartError(message: origins.message(for: error))
+                throw StartError(message: origins.message(for: error.role, path: error.path, problem: error.description))
             } catch {
                 throw StartError(message: origins.message(forOther: error))
             }

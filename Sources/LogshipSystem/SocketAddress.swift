@@ -59,16 +59,10 @@ public struct SocketAddress: Sendable, CustomStringConvertible, Equatable {
                 return String(decoding: path, as: UTF8.self)
             case AF_INET:
                 let sin = raw.load(as: sockaddr_in.self)
-                var addr = sin.sin_addr
-                var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-                inet_ntop(AF_INET, &addr, &text, socklen_t(text.count))
-                return "\(String(nullTerminated: text)):\(UInt16(bigEndian: sin.sin_port))"
+                return "\(Self.text(of: sin.sin_addr, family: AF_INET)):\(UInt16(bigEndian: sin.sin_port))"
             case AF_INET6:
                 let sin6 = raw.load(as: sockaddr_in6.self)
-                var addr = sin6.sin6_addr
-                var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-                inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count))
-                return "[\(String(nullTerminated: text))]:\(UInt16(bigEndian: sin6.sin6_port))"
+                return "[\(Self.text(of: sin6.sin6_addr, family: AF_INET6))]:\(UInt16(bigEndian: sin6.sin6_port))"
             default:
                 return "family \(family)"
             }
@@ -119,5 +113,13 @@ extension SocketAddress {
         }
         guard !addresses.isEmpty else { throw ResolveError(host: host, message: "no addresses") }
         return addresses
+    }
+
+    /// An IPv4 or IPv6 address in its usual text form (`inet_ntop`).
+    private static func text<Address>(of address: Address, family: Int32) -> String {
+        var address = address
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        inet_ntop(family, &address, &text, socklen_t(text.count))
+        return String(nullTerminated: text)
     }
 }

@@ -2,20 +2,9 @@
 /// fields in number order, defaults omitted): the input of the pipeline benchmark and of
 /// tests that play the daemon. The plugin itself only reads frames.
 public enum FrameEncoder {
-    public struct Partial: Sendable {
-        public var last: Bool
-        public var id: String
-        public var ordinal: Int
-
-        public init(last: Bool, id: String, ordinal: Int) {
-            self.last = last
-            self.id = id
-            self.ordinal = ordinal
-        }
-    }
-
     /// One frame; `partial` marks a piece of a line Docker split at 16 KiB.
-    public static func frame(source: String, timeNano: UInt64, line: [UInt8], partial: Partial? = nil) -> [UInt8] {
+    public static func frame(source: String, timeNano: UInt64, line: [UInt8],
+                             partial: (last: Bool, id: String, ordinal: Int)? = nil) -> [UInt8] {
         var body = field(1, Array(source.utf8)) + [0x10] + varint(timeNano)
         if !line.isEmpty { body += field(3, line) }
         if let partial {

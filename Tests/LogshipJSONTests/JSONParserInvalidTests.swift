@@ -1,5 +1,5 @@
 import Testing
-import LogshipJSON
+@testable import LogshipJSON
 
 @Suite struct JSONParserInvalidTests {
     @Test(arguments: [

@@ -10,8 +10,8 @@ import Testing
     @Test func matchesDockersVectors() {
         #expect(FrameEncoder.frame(source: "stdout", timeNano: time, line: Array("hello world".utf8)) == frame(corpusFile("logentry-frame-1.bin")))
         #expect(FrameEncoder.frame(source: "stderr", timeNano: time, line: Array("AAAA".utf8),
-                                   partial: .init(last: false, id: id, ordinal: 1)) == frame(corpusFile("logentry-frame-2.bin")))
+                                   partial: (last: false, id: id, ordinal: 1)) == frame(corpusFile("logentry-frame-2.bin")))
         #expect(FrameEncoder.frame(source: "stderr", timeNano: time, line: [],
-                                   partial: .init(last: true, id: id, ordinal: 2)) == frame(corpusFile("logentry-frame-3.bin")))
+                                   partial: (last: true, id: id, ordinal: 2)) == frame(corpusFile("logentry-frame-3.bin")))
     }
 }

@@ -7,7 +7,7 @@ import LogshipSystem
 /// there.
 struct PEMFile {
     let path: String
-    let role: TLSFileError.Role
+    let role: TLSFileRole
     private let bytes: [UInt8]
 
     /// PEM files are small; anything this large is not one.
@@ -17,7 +17,7 @@ struct PEMFile {
     /// the plugin holds every container's FIFO open: a path such as /proc/self/fd/N
     /// must neither block StartLogging nor take another container's log lines. The
     /// open is non-blocking, and anything but a regular file is refused before a read.
-    init(_ path: String, role: TLSFileError.Role) throws(TLSFileError) {
+    init(_ path: String, role: TLSFileRole) throws(TLSFileError) {
         self.path = path
         self.role = role
         do {
