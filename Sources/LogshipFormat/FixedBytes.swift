@@ -1,3 +1,5 @@
+import LogshipWire
+
 /// Bytes fixed for a formatter's life (header parts), kept outside ARC: reading them
 /// on the per-line path is a pointer load, where an `[UInt8]` would be retained and
 /// released around every append.
@@ -23,4 +25,22 @@ public struct FixedBytes: @unchecked Sendable {
     public init(_ text: String) { self.init(Array(text.utf8)) }
 
     public var count: Int { bytes.count }
+}
+
+/// The part of a message that depends on the stream the line came from (syslog's PRI,
+/// GELF's level, JSON's source), rendered once for stdout and once for stderr.
+struct FixedBytesBySource {
+    private let stdout: FixedBytes
+    private let stderr: FixedBytes
+
+    init(_ render: (LogSource) -> [UInt8]) {
+        stdout = FixedBytes(render(.stdout))
+        stderr = FixedBytes(render(.stderr))
+    }
+
+    @inline(__always)
+    subscript(_ source: LogSource) -> UnsafeRawBufferPointer { source == .stderr ? stderr.bytes : stdout.bytes }
+
+    /// The stdout part's length (a datagram's header size does not depend on it).
+    var count: Int { stdout.count }
 }

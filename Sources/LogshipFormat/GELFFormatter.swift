@@ -9,8 +9,7 @@ public struct GELFFormatter: LineFormatter {
     private var timestamps = TimestampWriter(style: .epochMicro)
     private let head: FixedBytes
     /// After the timestamp: level (per source) and the fixed additional fields.
-    private let stdoutTail: FixedBytes
-    private let stderrTail: FixedBytes
+    private let tail: FixedBytesBySource
 
     public init(context: FormatContext) {
         var h: [UInt8] = []
@@ -33,14 +32,12 @@ public struct GELFFormatter: LineFormatter {
             fixed.appendJSONString(value)
         }
         fixed.append(ascii: "}\0")
-        let tails = [6, 3].map { level in
+        tail = FixedBytesBySource { source in
             var t: [UInt8] = []
             t.append(ascii: ",\"level\":")
-            t.append(decimal: level)
-            return FixedBytes(t + fixed)
+            t.append(decimal: source == .stderr ? 3 : 6)
+            return t + fixed
         }
-        stdoutTail = tails[0]
-        stderrTail = tails[1]
     }
 
     /// GELF field names are `[\w.-]+`; `_id` is reserved by Graylog.
@@ -59,7 +56,7 @@ public struct GELFFormatter: LineFormatter {
         out.appendJSONStringContents(line.bytes)
         out.append(ascii: "\",\"timestamp\":")
         timestamps.append(timeNano: line.timeNano, to: &out)
-        out.append(contentsOf: line.source == .stderr ? stderrTail.bytes : stdoutTail.bytes)
+        out.append(contentsOf: tail[line.source])
     }
 
     public var headerLength: Int? { nil }

@@ -11,18 +11,17 @@ import LogshipWire
 public struct JSONLineFormatter: LineFormatter {
     private var timestamps = TimestampWriter(style: .rfc3339Nano)
     /// From after the time up to the opening quote of the message, per source.
-    private let stdoutMiddle: FixedBytes
-    private let stderrMiddle: FixedBytes
+    private let middle: FixedBytesBySource
     /// From the closing quote of the message to the end of the line.
     private let tail: FixedBytes
 
     public init(context: FormatContext) {
-        let middle = ["stdout", "stderr"].map { source in
+        middle = FixedBytesBySource { source in
             var m: [UInt8] = []
             m.append(ascii: "\",\"host\":")
             m.appendJSONString(context.hostname)
             m.append(ascii: ",\"source\":\"")
-            m.append(utf8: source)
+            m.append(utf8: source == .stderr ? "stderr" : "stdout")
             m.append(ascii: "\",\"container_id\":")
             m.appendJSONString(context.containerID)
             m.append(ascii: ",\"container_name\":")
@@ -34,10 +33,8 @@ public struct JSONLineFormatter: LineFormatter {
             m.append(ascii: ",\"tag\":")
             m.appendJSONString(context.tag)
             m.append(ascii: ",\"message\":\"")
-            return FixedBytes(m)
+            return m
         }
-        stdoutMiddle = middle[0]
-        stderrMiddle = middle[1]
         var t: [UInt8] = [UInt8(ascii: "\"")]
         if !context.attributes.isEmpty {
             t.append(ascii: ",\"attrs\":{")
@@ -56,7 +53,7 @@ public struct JSONLineFormatter: LineFormatter {
     public mutating func append(_ line: Line, to out: inout [UInt8]) {
         out.append(ascii: "{\"time\":\"")
         timestamps.append(timeNano: line.timeNano, to: &out)
-        out.append(contentsOf: line.source == .stderr ? stderrMiddle.bytes : stdoutMiddle.bytes)
+        out.append(contentsOf: middle[line.source])
         out.appendJSONStringContents(line.bytes)
         out.append(contentsOf: tail.bytes)
     }

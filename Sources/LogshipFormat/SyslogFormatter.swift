@@ -11,8 +11,7 @@ public struct SyslogFormatter: LineFormatter {
     public let framing: SyslogFraming?
     private var timestamps: TimestampWriter
     /// `<PRI>` (and `1 ` for RFC 5424) for stdout and for stderr.
-    private let stdoutPrefix: FixedBytes
-    private let stderrPrefix: FixedBytes
+    private let prefix: FixedBytesBySource
     /// From the space after the timestamp up to where MSG starts.
     private let afterTimestamp: FixedBytes
     private let timestampLength: Int
@@ -34,8 +33,9 @@ public struct SyslogFormatter: LineFormatter {
         timestamps = TimestampWriter(style: style)
         timestampLength = style.fixedLength!
         let version = format.isRFC5424 ? "1 " : ""
-        stdoutPrefix = FixedBytes("<\(facility.code * 8 + Severity.info)>\(version)")
-        stderrPrefix = FixedBytes("<\(facility.code * 8 + Severity.error)>\(version)")
+        prefix = FixedBytesBySource { source in
+            Array("<\(facility.code * 8 + (source == .stderr ? Severity.error : Severity.info))>\(version)".utf8)
+        }
         let host = HeaderField.printableASCII(context.hostname, maxLength: HeaderField.hostnameLimit)
         switch format {
         case .rfc5424, .rfc5424micro:
@@ -60,12 +60,12 @@ public struct SyslogFormatter: LineFormatter {
     /// Bytes a message adds around its line, octet-count prefix excluded: what is left
     /// of a datagram for the line itself.
     public var headerLength: Int? {
-        stdoutPrefix.count + timestampLength + afterTimestamp.count + 1
+        prefix.count + timestampLength + afterTimestamp.count + 1
     }
 
     /// Appends one complete, framed message for `line`.
     public mutating func append(_ line: Line, to out: inout [UInt8]) {
-        let pri = line.source == .stderr ? stderrPrefix.bytes : stdoutPrefix.bytes
+        let pri = prefix[line.source]
         if framing == .octetCounted {
             // Like Docker over TLS: the count includes the trailing LF.
             let length = pri.count + timestampLength + afterTimestamp.count + line.bytes.count + 1
