@@ -29,7 +29,7 @@ import pytest
 
 from harness import frames
 from harness.fifo_writer import STALL_LIMIT, FifoWriter
-from harness.hostsfile import temporary_host, writable_reason
+from harness.hostsfile import temporary_host
 from harness.metrics import destination_totals
 from harness.receivers import DatagramReceiver, StreamReceiver, free_port
 from harness.sequence import SequenceReport, analyze
@@ -448,9 +448,6 @@ def test_dns_change_is_followed_while_connected(metered, stream_on, receivers, t
     destination is connected and busy: with RESOLVE_INTERVAL=1s new lines reach the new address
     within a few seconds (UDP too, where no failure would ever prompt a new lookup), and nothing is
     lost or duplicated on the way (for UDP: on loopback, at 1,000 datagrams/s)."""
-    reason = writable_reason()
-    if reason:
-        pytest.skip(reason)
     n, width = 6000, 60
     if transport == "tcp":
         port = free_port(host="127.0.0.2")

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from harness.fifo_writer import FifoWriter
-from harness.hostsfile import temporary_host
+from harness.hostsfile import HostsFileNotWritable, temporary_host
 from harness.metrics import parse_prometheus
 from harness.receivers import StreamReceiver
 from harness.sequence import analyze
@@ -167,6 +167,14 @@ def test_hosts_entries_of_concurrent_runs_do_not_undo_each_other(short_tmp):
             a.remove()  # a finishes first
             assert b.name.encode() in hosts.read_bytes()
     assert hosts.read_bytes() == original
+
+
+def test_a_hosts_file_that_cannot_be_rewritten_fails_the_test_with_the_reason(short_tmp):
+    """The DNS tests fail, never skip, where they cannot edit the file: the error says why."""
+    missing = short_tmp / "no-hosts"
+    with pytest.raises(HostsFileNotWritable, match=f"{missing} cannot be rewritten in place here .*No such file"):
+        with temporary_host("127.0.0.2", path=str(missing)):
+            pass
 
 
 # -- the tools of the issue 8 tests ------------------------------------------------------------------------
