@@ -8,13 +8,21 @@ import LogshipSystem
 import Testing
 @testable import LogshipStreams
 
+/// A container's stream, started as StartLogging starts it, whose lines go to
+/// `receiver` as they are (tcp-format raw), so a test can compare them with what it wrote.
+private func startRawStream(on registry: StreamRegistry, to receiver: StreamReceiver, name: String = "fifo") throws -> DaemonFIFO {
+    let fifo = try DaemonFIFO(name: name)
+    let options = ["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]
+    try registry.start(file: fifo.path, info: containerInfo(options), record: false)
+    return fifo
+}
+
 @Suite(.serialized) struct StreamRegistryTests {
     @Test func framesReachTheReceiverAndStopLoggingDrainsToEOF() throws {
         let receiver = try StreamReceiver()
         defer { receiver.close() }
         try withStreamRegistry { registry in
-            let fifo = try DaemonFIFO()
-            try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), record: false)
+            let fifo = try startRawStream(on: registry, to: receiver)
             try fifo.write(dockerFrame("stdout", Array("first".utf8)))
             // StopLogging comes while lines are still in the pipe; they must all arrive.
             var pending: [UInt8] = []
@@ -33,8 +41,7 @@ import Testing
         let receiver = try StreamReceiver()
         defer { receiver.close() }
         try withStreamRegistry { registry in
-            let fifo = try DaemonFIFO()
-            try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), record: false)
+            let fifo = try startRawStream(on: registry, to: receiver)
             let id = String(repeating: "ab", count: 32)
             let big = [UInt8](repeating: UInt8(ascii: "y"), count: 40_000)
             try fifo.write(dockerFrame("stdout", Array(big[0..<16384]), partial: (false, id, 1))
@@ -53,8 +60,7 @@ import Testing
         let receiver = try StreamReceiver()
         defer { receiver.close() }
         try withStreamRegistry { registry in
-            let fifo = try DaemonFIFO()
-            try registry.start(file: fifo.path, info: containerInfo(["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]), record: false)
+            let fifo = try startRawStream(on: registry, to: receiver)
             // A frame of just under 1 MiB cannot sit whole in a 1 MiB pipe beside its header:
             // peeking can never see it complete, so the reader must fall back to reading.
             let huge = [UInt8](repeating: UInt8(ascii: "h"), count: (1 << 20) - 24)
@@ -73,11 +79,8 @@ import Testing
         let receiver = try StreamReceiver()
         defer { receiver.close() }
         try withStreamRegistry { registry in
-            let good = try DaemonFIFO(name: "good")
-            let bad = try DaemonFIFO(name: "bad")
-            let options = ["tcp-address": "tcp://127.0.0.1:\(receiver.port)", "tcp-format": "raw"]
-            try registry.start(file: good.path, info: containerInfo(options), record: false)
-            try registry.start(file: bad.path, info: containerInfo(options), record: false)
+            let good = try startRawStream(on: registry, to: receiver, name: "good")
+            let bad = try startRawStream(on: registry, to: receiver, name: "bad")
             try bad.write(dockerFrame("stdout", Array("before".utf8)) + [0x7F, 0xFF, 0xFF, 0xFF])
             // 1 MiB that is not a frame must neither block this writer nor end the stream:
             // the reader skips it and goes on with the next frame.
