@@ -62,28 +62,40 @@ let package = Package(
                            "LogshipSystem"]
         ),
 
-        // What several test targets share (fixtures, a daemon's frames and FIFOs, a
-        // loopback receiver); not a test target itself.
+        // What several test targets share, split by what it needs. LogshipTestFrames
+        // (Docker's FIFO frames) needs only the wire module, so the wire tests build
+        // against it alone; LogshipTestSupport (waits, loopback receivers, registries that
+        // shut down, a daemon's FIFOs, certificate files) needs the layers it drives.
+        // Neither is a test target itself.
+        .target(name: "LogshipTestFrames", dependencies: ["LogshipWire"], path: "Tests/LogshipTestFrames"),
         .target(
             name: "LogshipTestSupport",
             dependencies: ["LogshipSystem", "LogshipWire", "LogshipConfig", "LogshipDestinations", "LogshipDelivery", "LogshipStreams"],
             path: "Tests/LogshipTestSupport"
         ),
         .testTarget(name: "LogshipSystemTests", dependencies: ["LogshipSystem"]),
-        .testTarget(name: "LogshipWireTests", dependencies: ["LogshipWire"], exclude: ["Corpus", "make_corpus.py"]),
+        .testTarget(name: "LogshipWireTests", dependencies: ["LogshipWire", "LogshipSystem", "LogshipTestFrames"],
+                    exclude: ["Corpus", "make_corpus.py"]),
         .testTarget(name: "LogshipJSONTests", dependencies: ["LogshipJSON"]),
         .testTarget(name: "LogshipFormatTests", dependencies: ["LogshipFormat", "LogshipWire"]),
-        .testTarget(name: "LogshipDeliveryTests", dependencies: ["LogshipDelivery", "LogshipDestinations", "LogshipSystem"]),
-        .testTarget(name: "LogshipConfigTests", dependencies: ["LogshipConfig", "LogshipDestinations", "LogshipFormat", "LogshipTestSupport"]),
-        .testTarget(name: "LogshipHTTPTests", dependencies: ["LogshipHTTP", "LogshipSystem", "LogshipJSON"]),
+        .testTarget(
+            name: "LogshipDeliveryTests",
+            dependencies: ["LogshipDelivery", "LogshipDestinations", "LogshipSystem", "LogshipTestSupport"]
+        ),
+        .testTarget(
+            name: "LogshipConfigTests",
+            dependencies: ["LogshipConfig", "LogshipDestinations", "LogshipFormat", "LogshipSystem", "LogshipTestSupport"]
+        ),
+        .testTarget(name: "LogshipHTTPTests", dependencies: ["LogshipHTTP", "LogshipSystem", "LogshipJSON", "LogshipTestSupport"]),
         .testTarget(
             name: "LogshipStreamsTests",
-            dependencies: ["LogshipStreams", "LogshipSystem", "LogshipConfig", "LogshipDelivery", "LogshipDestinations", "LogshipTestSupport"]
+            dependencies: ["LogshipStreams", "LogshipSystem", "LogshipConfig", "LogshipDelivery", "LogshipDestinations",
+                           "LogshipTestSupport", "LogshipTestFrames"]
         ),
         .testTarget(
             name: "LogshipPluginTests",
             dependencies: ["LogshipPlugin", "LogshipHTTP", "LogshipStreams", "LogshipSystem", "LogshipJSON", "LogshipConfig",
-                           "LogshipTestSupport"]
+                           "LogshipTestSupport", "LogshipTestFrames"]
         ),
     ]
 )

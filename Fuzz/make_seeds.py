@@ -5,28 +5,37 @@ Seeds are what a fuzzer cannot easily invent: Docker's exact frames and requests
 (docker-log-plugin-protocol.md §2.2, §3.3.1, §5.4, §5.6), and the shapes of input
 each parser has a separate path for. Files found by fuzzing sit next to them,
 named by their SHA-1; `scripts/fuzz.sh --merge` keeps every seed and adds only
-found inputs that reach new code. Standard library only.
-Run: python3 Fuzz/make_seeds.py
+found inputs that reach new code. Standard library only: the frames come from
+Tests/Harness/harness/frames.py's hand encoder, which needs no protobuf.
+Run: python3 Fuzz/make_seeds.py [OUTPUT_DIR]   (OUTPUT_DIR defaults to Corpus/ here:
+another one, to compare with it)
 """
 import json
 import os
 import struct
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 WIRE_CORPUS = os.path.join(ROOT, "Tests", "LogshipWireTests", "Corpus")
+sys.path.insert(0, os.path.join(ROOT, "Tests", "Harness"))
+
+from harness.frames import field, frame, handmade_entry, varint  # noqa: E402  (the path above)
+
 ID = b"0123456789abcdef" * 4
+# Where the seeds go: Corpus/ here, or the directory given (to compare with Corpus/).
+CORPUS = os.path.join(HERE, "Corpus")
 
 
 def write(target, name, data):
-    directory = os.path.join(HERE, "Corpus", target)
+    directory = os.path.join(CORPUS, target)
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, "seed-" + name), "wb") as f:
         f.write(data if isinstance(data, bytes) else data.encode())
 
 
 def clear_seeds(target):
-    directory = os.path.join(HERE, "Corpus", target)
+    directory = os.path.join(CORPUS, target)
     if os.path.isdir(directory):
         for name in os.listdir(directory):
             if name.startswith("seed-"):
@@ -34,44 +43,8 @@ def clear_seeds(target):
 
 
 # --- fuzz-frames: FIFO streams ------------------------------------------------
-
-def varint(n):
-    n &= (1 << 64) - 1
-    out = bytearray()
-    while True:
-        byte = n & 0x7F
-        n >>= 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
-def field(number, wire_type, payload):
-    tag = varint(number << 3 | wire_type)
-    if wire_type == 2:
-        return tag + varint(len(payload)) + payload
-    return tag + payload
-
-
-def entry(line=b"", source=b"stdout", time=1700000000123456789, partial=None, last=False, ordinal=1, ident=ID):
-    body = field(1, 2, source) + field(2, 0, varint(time))
-    if line:
-        body += field(3, 2, line)
-    if partial is not None:
-        body += field(4, 0, varint(1))
-        meta = b""
-        if last:
-            meta += field(1, 0, varint(1))
-        if ident:
-            meta += field(2, 2, ident)
-        meta += field(3, 0, varint(ordinal))
-        body += field(5, 2, meta)
-    return body
-
-
-def frame(body):
-    return struct.pack(">I", len(body)) + body
-
+# LogEntry bodies are written by hand (harness.frames.handmade_entry, varint, field):
+# Docker's field order, every field given written.
 
 def docker_pieces(text, source=b"stdout", ident=ID):
     """Entries as Docker's copier makes them for `text` (§5.6): 16 KiB pieces."""
@@ -79,12 +52,12 @@ def docker_pieces(text, source=b"stdout", ident=ID):
     for line in text.split(b"\n")[:-1]:
         pieces = [line[i:i + 16384] for i in range(0, len(line), 16384)]
         if len(pieces) <= 1 and len(line) < 16384:
-            out += frame(entry(line, source))
+            out += frame(handmade_entry(line, source))
             continue
         if len(line) % 16384 == 0:
             pieces.append(b"")
         for ordinal, piece in enumerate(pieces, 1):
-            out += frame(entry(piece, source, partial=True, last=ordinal == len(pieces), ordinal=ordinal, ident=ident))
+            out += frame(handmade_entry(piece, source, partial_id=ident, ordinal=ordinal, last=ordinal == len(pieces)))
     return out
 
 
@@ -118,19 +91,19 @@ def frames_seeds():
     write(target, "a-blank-b-cr", docker_pieces(b"a\n\nb\r\n"))
     write(target, "16k-line-then-newline", docker_pieces(b"x" * 16384 + b"\n"))
     write(target, "40000-line-then-z", docker_pieces(b"y" * 40000 + b"\nz\n"))
-    unterminated = b"".join(frame(entry(b"q" * 5000, partial=True, ordinal=n)) for n in (1, 2))
+    unterminated = b"".join(frame(handmade_entry(b"q" * 5000, partial_id=ID, ordinal=n)) for n in (1, 2))
     write(target, "unterminated-at-eof", unterminated)
     write(target, "stdout-stderr-interleaved",
-          frame(entry(b"out1-", b"stdout", partial=True, ident=b"A" * 64))
-          + frame(entry(b"err1-", b"stderr", partial=True, ident=b"B" * 64))
-          + frame(entry(b"whole", b"stdout"))
-          + frame(entry(b"err2", b"stderr", partial=True, last=True, ordinal=2, ident=b"B" * 64))
-          + frame(entry(b"out2", b"stdout", partial=True, last=True, ordinal=2, ident=b"A" * 64)))
+          frame(handmade_entry(b"out1-", b"stdout", partial_id=b"A" * 64))
+          + frame(handmade_entry(b"err1-", b"stderr", partial_id=b"B" * 64))
+          + frame(handmade_entry(b"whole", b"stdout"))
+          + frame(handmade_entry(b"err2", b"stderr", partial_id=b"B" * 64, ordinal=2, last=True))
+          + frame(handmade_entry(b"out2", b"stdout", partial_id=b"A" * 64, ordinal=2, last=True)))
     # Daemons 18.05-18.09: `partial` without metadata; the next whole entry ends the line.
     legacy = field(1, 2, b"stdout") + field(3, 2, b"ab") + field(4, 0, varint(1))
-    write(target, "legacy-partial-without-metadata", frame(legacy) + frame(legacy) + frame(entry(b"ef")) + frame(entry(b"gh")))
+    write(target, "legacy-partial-without-metadata", frame(legacy) + frame(legacy) + frame(handmade_entry(b"ef")) + frame(handmade_entry(b"gh")))
     write(target, "65-lines-in-flight",
-          b"".join(frame(entry(b"p%d" % n, partial=True, ident=b"id%d" % n)) for n in range(65)))
+          b"".join(frame(handmade_entry(b"p%d" % n, partial_id=b"id%d" % n)) for n in range(65)))
     odd = (field(3, 2, b"line first") + field(6, 2, field(1, 2, b"k") + field(2, 2, b"v"))
            + field(9, 1, b"\0" * 8) + field(10, 5, b"\0" * 4) + field(11, 0, varint(300))
            + field(1, 2, b"stderr") + field(2, 0, varint(-5))
@@ -138,8 +111,8 @@ def frames_seeds():
     write(target, "unknown-fields-negative-varints-merged-metadata", frame(odd))
     write(target, "blank-line-entry", frame(field(1, 2, b"stdout") + field(2, 0, varint(1))))
     write(target, "empty-frame", frame(b""))
-    write(target, "error-frame-too-large", frame(entry(b"before")) + struct.pack(">I", (1 << 20) + 1) + b"junk")
-    write(target, "error-wrong-wire-type", frame(entry(b"before")) + frame(field(3, 0, varint(1))))
+    write(target, "error-frame-too-large", frame(handmade_entry(b"before")) + struct.pack(">I", (1 << 20) + 1) + b"junk")
+    write(target, "error-wrong-wire-type", frame(handmade_entry(b"before")) + frame(field(3, 0, varint(1))))
     write(target, "error-group-wire-type", frame(b"\x0b\x0c"))
     write(target, "error-field-overruns", frame(b"\x1a\x7fshort"))
     write(target, "error-varint-too-long", frame(b"\x10" + b"\xff" * 11))
@@ -334,11 +307,13 @@ def spool_seeds():
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        CORPUS = sys.argv[1]
     frames_seeds()
     http_seeds()
     json_seeds()
     start_logging_seeds()
     spool_seeds()
-    for target in sorted(os.listdir(os.path.join(HERE, "Corpus"))):
-        directory = os.path.join(HERE, "Corpus", target)
+    for target in sorted(os.listdir(CORPUS)):
+        directory = os.path.join(CORPUS, target)
         print("%-20s %3d files" % (target, len(os.listdir(directory))))

@@ -49,6 +49,15 @@ public struct SocketAddress: Sendable, CustomStringConvertible, Equatable {
         }
     }
 
+    /// The port of an IPv4 or IPv6 address (the one the kernel chose, for a socket
+    /// bound to port 0); nil for a unix path.
+    public var port: UInt16? {
+        guard family == AF_INET || family == AF_INET6 else { return nil }
+        // sin_port and sin6_port sit at the same offset, right after the family.
+        let offset = MemoryLayout<sockaddr_in>.offset(of: \sockaddr_in.sin_port)!
+        return withUnsafeBytes(of: storage) { UInt16(bigEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt16.self)) }
+    }
+
     /// "10.0.0.5:514", "[::1]:514" or the unix path.
     public var description: String {
         withUnsafeBytes(of: storage) { raw -> String in

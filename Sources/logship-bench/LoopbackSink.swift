@@ -13,7 +13,7 @@ final class LoopbackSink: @unchecked Sendable {
         listener = try Socket.make(family: address.family, type: .stream)
         try listener.bind(to: address)
         try listener.listen()
-        port = UInt16(try listener.localAddress().description.split(separator: ":").last!)!
+        port = try listener.localAddress().port!
         try spawnThread(name: "bench-sink") { [self] in
             while let client = try? listener.accept() {
                 try? spawnThread(name: "bench-sink-conn") { [self] in

@@ -79,7 +79,7 @@ def test_200000_lines_over_tls_with_certificates_from_the_mounted_host_directory
                                   capture=False, timeout=600)
             assert run.returncode == 0, run.stderr
             last = f" - {N}\x1f".encode()  # the raw message's end, then the field separator
-            wait_until(lambda: last in rx._read_bytes()[-8192:], 120, f"line {N} at rsyslog", interval=0.25)
+            wait_until(lambda: last in rx.output_bytes()[-8192:], 120, f"line {N} at rsyslog", interval=0.25)
             wait_until_disconnected(rx.tls_port)
     finally:
         rx.stop(quiet=0.5)

@@ -63,29 +63,15 @@ def plugin(start_plugin) -> PluginProcess:
 
 
 @pytest.fixture
-def open_stream(plugin, short_tmp):
-    """open_stream(config, plugin=..., **info) -> a started DaemonStream whose StartLogging succeeded.
-    Streams still open at the end are closed the way the daemon closes them."""
-    streams: list[DaemonStream] = []
-    fifo_dir = short_tmp / "logging"
-    fifo_dir.mkdir(exist_ok=True)
+def open_stream(plugin, stream_on):
+    """open_stream(config, on=plugin, **info) -> a started DaemonStream whose StartLogging succeeded,
+    on the test's `plugin` unless `on` names another: `stream_on` for the common case. Streams still
+    open at the end are closed the way the daemon closes them (by stream_on, before the plugin stops)."""
 
     def open_(config: dict[str, str], on=None, **info_kw) -> DaemonStream:
-        target = on or plugin
-        s = DaemonStream(target.client(), fifo_dir, make_info(config, **info_kw))
-        streams.append(s)
-        resp = s.start()
-        assert resp.ok, f"StartLogging failed: HTTP {resp.status} {resp.body!r}"
-        return s
+        return stream_on(on or plugin, config, **info_kw)
 
-    yield open_
-    for s in streams:
-        if s.fd is not None:
-            try:
-                s.stop_logging()
-            except OSError:
-                pass
-            s.close()
+    return open_
 
 
 @pytest.fixture

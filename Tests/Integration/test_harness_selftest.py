@@ -38,6 +38,14 @@ def test_frames_match_moby_encoder():
     assert frames.entry(b"", "stderr", 1700000000123456789, VECTOR_ID, 2, last=True) == VECTOR_3
 
 
+def test_handmade_frames_match_moby_encoder():
+    """The hand encoder (Fuzz/make_seeds.py's seeds) writes what moby's does, for what Docker sends."""
+    vector_id = VECTOR_ID.encode()
+    assert frames.frame(frames.handmade_entry(b"hello world", b"stdout", 1700000000123456789)) == FRAME_1
+    assert frames.handmade_entry(b"AAAA", b"stderr", 1700000000123456789, vector_id, 1, last=False) == VECTOR_2
+    assert frames.handmade_entry(b"", b"stderr", 1700000000123456789, vector_id, 2, last=True) == VECTOR_3
+
+
 def test_line_frames_split_like_the_copier():
     # 40,000 bytes: pieces of 16384, 16384, 7232; one id, the first piece's time, last only on the end.
     line = b"y" * 40000

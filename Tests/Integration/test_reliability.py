@@ -29,9 +29,10 @@ import pytest
 
 from harness import frames
 from harness.fifo_writer import STALL_LIMIT, FifoWriter
-from harness.hostsfile import temporary_host, writable_reason
+from harness.hostsfile import temporary_host
 from harness.metrics import destination_totals
 from harness.receivers import DatagramReceiver, StreamReceiver, free_port
+from harness import sequence
 from harness.sequence import SequenceReport, analyze
 from harness.waiting import wait_until
 
@@ -70,26 +71,10 @@ def report(rx_lines: list[bytes], first: int, last: int, width: int) -> Sequence
 
 def wait_complete(rx: StreamReceiver | list[StreamReceiver], first: int, last: int, width: int,
                   timeout: float, stall: float = 8.0) -> None:
-    """Wait until every line first..last has arrived (at any of the receivers). Gives up early when
-    nothing has arrived for `stall` seconds (longer than the 5 s +20 % reconnect backoff): lines that
-    are missing then are lost, and waiting longer would only slow a failing run down."""
+    """Wait until every line first..last has arrived (at any of the receivers); give up after `stall`
+    seconds without progress (longer than the 5 s +20 % reconnect backoff)."""
     rxs = rx if isinstance(rx, list) else [rx]
-    n = last - first + 1
-    deadline = time.monotonic() + timeout
-    seen, progress = -1, time.monotonic()
-    while True:
-        count = sum(r.count() for r in rxs)
-        if count != seen:
-            seen, progress = count, time.monotonic()
-        lines = [l for r in rxs for l in r.lines()] if count >= n else None
-        if lines is not None and len(set(values(lines, width))) >= n:
-            return
-        now = time.monotonic()
-        if now >= deadline or now - progress >= stall:
-            got = sorted(set(values([l for r in rxs for l in r.lines()], width)))
-            why = f"nothing arrived for {stall:.0f}s" if now < deadline else f"timed out after {timeout:.0f}s"
-            raise AssertionError(f"{why} waiting for lines {first}..{last}: {analyze(got, first, last).summary()}")
-        time.sleep(0.2)
+    sequence.wait_complete(rxs, first, last, lambda lines: values(lines, width), timeout, stall)
 
 
 def drop_reports(text: str) -> list[str]:
@@ -448,9 +433,6 @@ def test_dns_change_is_followed_while_connected(metered, stream_on, receivers, t
     destination is connected and busy: with RESOLVE_INTERVAL=1s new lines reach the new address
     within a few seconds (UDP too, where no failure would ever prompt a new lookup), and nothing is
     lost or duplicated on the way (for UDP: on loopback, at 1,000 datagrams/s)."""
-    reason = writable_reason()
-    if reason:
-        pytest.skip(reason)
     n, width = 6000, 60
     if transport == "tcp":
         port = free_port(host="127.0.0.2")

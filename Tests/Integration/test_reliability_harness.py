@@ -12,10 +12,10 @@ import time
 import pytest
 
 from harness.fifo_writer import FifoWriter
-from harness.hostsfile import temporary_host
+from harness.hostsfile import HostsFileNotWritable, temporary_host
 from harness.metrics import parse_prometheus
 from harness.receivers import StreamReceiver
-from harness.sequence import analyze
+from harness.sequence import analyze, wait_complete
 from harness.waiting import wait_until
 
 
@@ -35,6 +35,28 @@ def test_sequence_analysis():
     assert r.anomalies  # 9 then 4..8 late
     r = analyze([1, 2, 3, 3, 3, 4], 1, 4)
     assert (r.windows, r.duplicates) == ([(3, 3), (3, 3)], 2)
+
+
+class FixedLines:
+    """A receiver that has received `lines` and nothing more."""
+
+    def __init__(self, lines: list[bytes]):
+        self._lines = lines
+
+    def count(self) -> int:
+        return len(self._lines)
+
+    def lines(self) -> list[bytes]:
+        return self._lines
+
+
+def test_wait_complete_returns_once_every_number_arrived_and_names_what_is_lost():
+    def ints(lines):
+        return [int(l) for l in lines]
+
+    wait_complete([FixedLines([b"1", b"3"]), FixedLines([b"2"])], 1, 3, ints, timeout=5, stall=1)
+    with pytest.raises(AssertionError, match=r"nothing arrived for 0s waiting for lines 1\.\.4: .*missing"):
+        wait_complete([FixedLines([b"1", b"2", b"2", b"3"])], 1, 4, ints, timeout=5, stall=0.1, interval=0.05)
 
 
 def test_prometheus_parser_accepts_the_format_and_rejects_mistakes():
@@ -167,6 +189,14 @@ def test_hosts_entries_of_concurrent_runs_do_not_undo_each_other(short_tmp):
             a.remove()  # a finishes first
             assert b.name.encode() in hosts.read_bytes()
     assert hosts.read_bytes() == original
+
+
+def test_a_hosts_file_that_cannot_be_rewritten_fails_the_test_with_the_reason(short_tmp):
+    """The DNS tests fail, never skip, where they cannot edit the file: the error says why."""
+    missing = short_tmp / "no-hosts"
+    with pytest.raises(HostsFileNotWritable, match=f"{missing} cannot be rewritten in place here .*No such file"):
+        with temporary_host("127.0.0.2", path=str(missing)):
+            pass
 
 
 # -- the tools of the issue 8 tests ------------------------------------------------------------------------

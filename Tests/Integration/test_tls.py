@@ -46,7 +46,7 @@ def test_rsyslog_receives_every_line(case, pki, certs_dir, tls_plugin, open_stre
                     probe_client=pki.client).start()
     try:
         stream(tls_plugin, open_stream, tls_options("syslog-address", rx.tls_address, pki, certs_dir, client=mutual), N)
-        wait_for_text(rx._read_bytes, numbered(N)[-1])
+        wait_for_text(rx.output_bytes, numbered(N)[-1])
         wait_until_disconnected(rx.tls_port)
     finally:
         rx.stop(quiet=0.3)
@@ -65,7 +65,7 @@ def test_syslog_ng_receives_every_line(source, version, mutual, pki, certs_dir, 
         if source == "network":
             options["syslog-framing"] = "non-transparent"  # network() reads LF-terminated messages
         stream(tls_plugin, open_stream, options, N)
-        wait_for_text(rx._read_bytes, numbered(N)[-1])
+        wait_for_text(rx.output_bytes, numbered(N)[-1])
         wait_until_disconnected(rx.port)
     finally:
         rx.stop(quiet=0.3)
@@ -98,7 +98,7 @@ def test_rsyslog_streams_stopped_and_started_again_lose_nothing(driver, pki, cer
     rx = TLSRsyslog(short_tmp / "rx", driver, pki.ca.cert, pki.server).start()
     try:
         options = tls_options("syslog-address", rx.tls_address, pki, certs_dir)
-        run_cycles(tls_plugin, open_stream, options, rx._read_bytes, rx.tls_port)
+        run_cycles(tls_plugin, open_stream, options, rx.output_bytes, rx.tls_port)
     finally:
         rx.stop(quiet=0.3)
     assert [m["msg"] for m in rx.messages() if m["app_name"] == TAG] == expected_cycles()
@@ -110,7 +110,7 @@ def test_syslog_ng_streams_stopped_and_started_again_lose_nothing(pki, certs_dir
     rx = SyslogNG(short_tmp / "sng", pki.ca.cert, pki.server).start()
     try:
         options = tls_options("syslog-address", rx.tls_address, pki, certs_dir)
-        run_cycles(tls_plugin, open_stream, options, rx._read_bytes, rx.port)
+        run_cycles(tls_plugin, open_stream, options, rx.output_bytes, rx.port)
     finally:
         rx.stop(quiet=0.3)
     assert rx.messages() == expected_cycles()

@@ -49,7 +49,7 @@ def test_rsyslog_plain_and_tls(transport, pki, certs_dir, tls_plugin, open_strea
                    else tls_options("syslog-address", rx.tls_address, pki, certs_dir))
         options |= {"syslog-framing": "non-transparent", "tag": "bench"}
         last = numbered(N, "bench")[-1].encode()
-        seconds = timed_stream(tls_plugin, open_stream, options, lambda: last in rx._read_bytes()[-4096:])
+        seconds = timed_stream(tls_plugin, open_stream, options, lambda: last in rx.output_bytes()[-4096:])
     finally:
         rx.stop(quiet=0.3)
     messages = [m for m in rx.messages() if m["app_name"] == "bench"]

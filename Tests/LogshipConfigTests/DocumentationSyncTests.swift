@@ -1,4 +1,4 @@
-import Glibc
+import LogshipSystem
 import Testing
 @testable import LogshipConfig
 
@@ -7,16 +7,7 @@ import Testing
 @Suite struct DocumentationSyncTests {
     private func repositoryFile(_ name: String, filePath: String = #filePath) -> String {
         let root = filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
-        guard let file = fopen(root + "/" + name, "r") else { return "" }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: (try? FileSystem.read(root + "/" + name)) ?? [], as: UTF8.self)
     }
 
     @Test func readmeHasTheGeneratedOptionTables() {

@@ -1,4 +1,6 @@
 import LogshipSystem
+import LogshipTestSupport
+import Synchronization
 import Testing
 @testable import LogshipDelivery
 
@@ -42,18 +44,23 @@ import Testing
         #expect(queue.isEmpty)
     }
 
+    /// A dequeue on an empty queue waits (it does not return empty-handed before its
+    /// deadline), and a producer's enqueue wakes it.
     @Test func dequeueWaitsForAProducer() throws {
         let queue = DeliveryQueue(memoryBudget: 1 << 20, spool: nil)
-        try spawnThread(name: "producer") {
-            sleep(nanoseconds: 50_000_000)
-            var b = batch(["late"])
-            queue.enqueue(&b)
+        let taken = Mutex<[String]?>(nil)
+        try spawnThread(name: "consumer") {
+            var batch = MessageBatch()
+            let got = queue.dequeue(into: &batch, deadline: MonotonicClock.now() + 20_000_000_000)
+            taken.withLock { $0 = got ? messages(batch) : [] }
         }
-        var taken = MessageBatch()
-        #expect(queue.dequeue(into: &taken, deadline: MonotonicClock.now() + 5_000_000_000))
-        #expect(messages(taken) == ["late"])
-        taken.removeAll()
-        #expect(!queue.dequeue(into: &taken, deadline: MonotonicClock.now() + 10_000_000))
+        #expect(holdsThroughout(seconds: 0.05) { taken.withLock { $0 == nil } })
+        var b = batch(["late"])
+        queue.enqueue(&b)
+        #expect(waitUntil { taken.withLock { $0 != nil } })
+        #expect(taken.withLock { $0 } == ["late"])
+        var none = MessageBatch()
+        #expect(!queue.dequeue(into: &none, deadline: MonotonicClock.now() + 10_000_000))
     }
 
     @Test func blockPolicyMakesTheProducerWaitInsteadOfDropping() throws {
@@ -61,21 +68,20 @@ import Testing
         let block = String(repeating: "y", count: 40 * 1024)
         var first = batch(["1" + block])
         queue.enqueue(&first)
-        let finished = ConditionLock()
-        nonisolated(unsafe) var producerDone = false
+        let producerDone = Atomic<Bool>(false)
         try spawnThread(name: "blocked-producer") {
             var second = batch(["2" + block])
             queue.enqueue(&second)
-            finished.withLock { producerDone = true; finished.broadcast() }
+            producerDone.store(true, ordering: .releasing)
         }
-        sleep(nanoseconds: 100_000_000)
-        #expect(finished.withLock { !producerDone })
+        #expect(holdsThroughout(seconds: 0.1) { !producerDone.load(ordering: .acquiring) })
         // Taking the first message frees nothing yet; acknowledging it does.
         var taken = MessageBatch()
         #expect(queue.dequeue(into: &taken, deadline: 0))
         #expect(messages(taken).map { $0.first! } == ["1"])
+        #expect(holdsThroughout(seconds: 0.05) { !producerDone.load(ordering: .acquiring) })
         queue.acknowledge(messages: taken.count)
-        finished.withLock { while !producerDone { _ = finished.wait(until: MonotonicClock.now() + 5_000_000_000) } }
+        #expect(waitUntil { producerDone.load(ordering: .acquiring) })
         #expect(drain(queue).map { $0.first! } == ["2"])
         #expect(queue.currentStats.droppedMessages == 0)
     }

@@ -1,6 +1,7 @@
 import LogshipDestinations
 import Glibc
 import LogshipSystem
+import LogshipTestSupport
 import Synchronization
 import Testing
 @testable import LogshipDelivery
@@ -86,7 +87,8 @@ import Testing
 
     @Test func blockPolicyWaitsForTheDiskInsteadOfKeepingMessagesInMemory() throws {
         let disk = try SmallFilesystem(bytes: 128 * 1024)
-        let q = queue(on: disk, memory: 64 * 1024, overflow: .block)
+        let problems = Problems()
+        let q = queue(on: disk, memory: 64 * 1024, overflow: .block, problems: problems)
         let accepted = Atomic<Int>(0)
         try spawnThread(name: "blocked-producer") {
             for i in 0..<200 {
@@ -95,22 +97,16 @@ import Testing
                 accepted.add(1, ordering: .relaxed)
             }
         }
-        // The producer stops advancing once the disk is full…
-        var last = -1
-        while accepted.load(ordering: .relaxed) != last {
-            last = accepted.load(ordering: .relaxed)
-            LogshipSystem.sleep(nanoseconds: 200_000_000)
-        }
-        #expect(last < 200)
+        // The disk refuses a batch (the queue says so from inside that enqueue, after
+        // every earlier one was counted), and the producer stops advancing there…
+        #expect(waitUntil { problems.contain("spool append failed") })
+        let whenFull = accepted.load(ordering: .relaxed)
+        #expect(whenFull < 200)
+        #expect(holdsThroughout(seconds: 0.2) { accepted.load(ordering: .relaxed) == whenFull })
         #expect(q.currentStats.unspooledMessages == 0 && q.currentStats.droppedMessages == 0)
         // …and goes on when there is room.
         try disk.resize(to: 8 << 20)
-        var waited = 0
-        while accepted.load(ordering: .relaxed) < 200 && waited < 100 {
-            LogshipSystem.sleep(nanoseconds: 50_000_000)
-            waited += 1
-        }
-        #expect(accepted.load(ordering: .relaxed) == 200)
+        #expect(waitUntil { accepted.load(ordering: .relaxed) == 200 })
         #expect(drain(q).count == 200)
         q.close()
     }

@@ -55,11 +55,8 @@ final class TLSTestServer: @unchecked Sendable {
             let required = options.refuseMissingCertificateAfterHandshake ? 0 : SSL_VERIFY_FAIL_IF_NO_PEER_CERT
             SSL_CTX_set_verify(context, SSL_VERIFY_PEER | required, nil)
         }
-        let address = try SocketAddress.resolve(host: "127.0.0.1", port: 0, type: .stream)[0]
-        listener = try Socket.make(family: address.family, type: .stream)
-        try listener.bind(to: address)
-        try listener.listen()
-        port = UInt16(try listener.localAddress().description.split(separator: ":").last!)!
+        listener = try Socket.listenTCP(host: "127.0.0.1", port: 0)
+        port = try listener.localAddress().port!
         try spawnThread(name: "tls-test-accept") { [self] in acceptLoop() }
     }
 
@@ -70,19 +67,9 @@ final class TLSTestServer: @unchecked Sendable {
     /// Everything received, over all connections, as text.
     var text: String { String(decoding: sessions.flatMap(\.bytes), as: UTF8.self) }
 
-    /// Polls (bounded) until `predicate` holds for the recorded sessions.
-    func waitFor(seconds: Double = 20, _ predicate: ([Session]) -> Bool) -> Bool {
-        let deadline = MonotonicClock.now() + Int64(seconds * 1e9)
-        while MonotonicClock.now() < deadline {
-            if predicate(sessions) { return true }
-            sleep(nanoseconds: 10_000_000)
-        }
-        return predicate(sessions)
-    }
-
     func close() {
         stopped.store(true, ordering: .relaxed)
-        Glibc.shutdown(listener.descriptor.rawValue, Int32(SHUT_RDWR))
+        listener.shutdown()
         listener.close()
     }
 
@@ -132,6 +119,7 @@ final class TLSTestServer: @unchecked Sendable {
                     update(index) { $0.ending = .endedByServer }
                     return
                 }
+                // The slow reader the options ask for: the pause is the scenario, not a wait.
                 if options.readPauseNanoseconds > 0 { sleep(nanoseconds: options.readPauseNanoseconds) }
                 continue
             }

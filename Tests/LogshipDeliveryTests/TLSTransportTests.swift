@@ -2,10 +2,9 @@ import LogshipDestinations
 import COpenSSL
 import Glibc
 import LogshipSystem
+import LogshipTestSupport
 import Testing
 @testable import LogshipDelivery
-
-private let quietLog = LogSink(minimumLevel: .error)
 
 /// A CA, a server certificate it signed for "localhost" and 127.0.0.1, and a client
 /// certificate, in a fresh directory.
@@ -62,17 +61,18 @@ private func lines(_ count: Int, _ prefix: String = "line") -> [String] {
         defer { pki.directory.remove() }
         let server = try pki.serve { $0.maxVersion = version }
         defer { server.close() }
-        let registry = DestinationRegistry(queueCapacityBytes: 1 << 20, log: quietLog)
-        let destination = try registry.acquire(pki.endpoint(server))
-        let sent = lines(5000)
-        for chunk in stride(from: 0, to: sent.count, by: 100) {
-            var b = batch(Array(sent[chunk..<(chunk + 100)]))
-            destination.enqueue(&b)
+        try withDestinationRegistry { registry in
+            let destination = try registry.acquire(pki.endpoint(server))
+            let sent = lines(5000)
+            for chunk in stride(from: 0, to: sent.count, by: 100) {
+                var b = batch(Array(sent[chunk..<(chunk + 100)]))
+                #expect(destination.enqueue(&b))
+            }
+            #expect(waitUntil { server.sessions.first?.bytes.count == sent.joined().utf8.count })
+            #expect(server.text == sent.joined())
+            #expect(server.sessions.map(\.version) == [version == TLS1_3_VERSION ? "TLSv1.3" : "TLSv1.2"])
+            registry.release(destination)
         }
-        #expect(server.waitFor { $0.first?.bytes.count == sent.joined().utf8.count })
-        #expect(server.text == sent.joined())
-        #expect(server.sessions.map(\.version) == [version == TLS1_3_VERSION ? "TLSv1.3" : "TLSv1.2"])
-        registry.release(destination)
     }
 
     @Test func anUntrustedServerIsRefusedWithTheReason() throws {
@@ -99,7 +99,7 @@ private func lines(_ count: Int, _ prefix: String = "line") -> [String] {
         #expect(failure.contains("hostname mismatch") && failure.contains("checked for \"localhost\""), "\(failure)")
         let transport = try connect(pki.endpoint(server) { $0.serverName = "logs.example" })
         transport.close()
-        #expect(server.waitFor { $0.last?.serverName == "logs.example" }, "SNI carries the server name")
+        #expect(waitUntil { server.sessions.last?.serverName == "logs.example" }, "SNI carries the server name")
     }
 
     @Test func anIPAddressIsCheckedAgainstTheCertificatesAddresses() throws {
@@ -109,7 +109,7 @@ private func lines(_ count: Int, _ prefix: String = "line") -> [String] {
         defer { server.close() }
         let transport = try connect(pki.endpoint(server) { $0.serverName = "127.0.0.1" })
         transport.close()
-        #expect(server.waitFor { $0.count == 1 && $0[0].version != "" })
+        #expect(waitUntil { server.sessions.count == 1 && server.sessions[0].version != "" })
         #expect(server.sessions[0].serverName == nil, "no SNI for an IP address (RFC 6066)")
         let failure = connectFailure(pki.endpoint(server) { $0.serverName = "127.0.0.2" })
         #expect(failure.contains("IP address mismatch"), "\(failure)")
@@ -133,7 +133,7 @@ private func lines(_ count: Int, _ prefix: String = "line") -> [String] {
         defer { server.close() }
         let transport = try connect(pki.endpoint(server) { $0.certificateFile = pki.client.certificate; $0.keyFile = pki.client.key })
         try batch(["mutual\n"]).send(over: transport)
-        #expect(server.waitFor { $0.first?.bytes.count == 7 })
+        #expect(waitUntil { server.sessions.first?.bytes.count == 7 })
         #expect(server.sessions[0].clientCertificate)
         transport.close()
     }
@@ -180,17 +180,18 @@ private func lines(_ count: Int, _ prefix: String = "line") -> [String] {
         pki.directory.copy(stranger.certificatePath, to: "trust.pem")
         let server = try pki.serve()
         defer { server.close() }
-        let registry = DestinationRegistry(queueCapacityBytes: 1 << 20, log: quietLog)
-        let destination = try registry.acquire(pki.endpoint(server) { $0.caFile = "\(pki.directory.path)/trust.pem" })
-        var b = batch(lines(50))
-        destination.enqueue(&b)
-        // Two refused handshakes: the sender has tried, failed, backed off and tried again.
-        #expect(server.waitFor { $0.filter { if case .failed = $0.ending { return true } else { return false } }.count >= 2 })
-        #expect(server.sessions.allSatisfy { $0.bytes.isEmpty }, "nothing reaches an unverified server")
-        pki.directory.copy(pki.ca.certificatePath, to: "trust.pem")
-        #expect(server.waitFor { sessions in sessions.reduce(0) { $0 + $1.bytes.count } == lines(50).joined().utf8.count })
-        #expect(server.text == lines(50).joined())
-        registry.release(destination)
+        try withDestinationRegistry { registry in
+            let destination = try registry.acquire(pki.endpoint(server) { $0.caFile = "\(pki.directory.path)/trust.pem" })
+            var b = batch(lines(50))
+            #expect(destination.enqueue(&b))
+            // Two refused handshakes: the sender has tried, failed, backed off and tried again.
+            #expect(waitUntil { server.sessions.filter { if case .failed = $0.ending { return true } else { return false } }.count >= 2 })
+            #expect(server.sessions.allSatisfy { $0.bytes.isEmpty }, "nothing reaches an unverified server")
+            pki.directory.copy(pki.ca.certificatePath, to: "trust.pem")
+            #expect(waitUntil { server.sessions.reduce(0) { $0 + $1.bytes.count } == lines(50).joined().utf8.count })
+            #expect(server.text == lines(50).joined())
+            registry.release(destination)
+        }
     }
 
     @Test func sessionTicketsAreNotMistakenForAClose() throws {
@@ -200,10 +201,10 @@ private func lines(_ count: Int, _ prefix: String = "line") -> [String] {
         defer { server.close() }
         let transport = try connect(pki.endpoint(server))
         // The server sends its tickets before its side of the handshake returns.
-        #expect(server.waitFor { $0.first?.version == "TLSv1.3" })
+        #expect(waitUntil { server.sessions.first?.version == "TLSv1.3" })
         #expect(!transport.peerHasClosed())
         try batch(["after tickets\n"]).send(over: transport)
-        #expect(server.waitFor { $0.first?.bytes.count == 14 })
+        #expect(waitUntil { server.sessions.first?.bytes.count == 14 })
         #expect(!transport.peerHasClosed())
         transport.close()
     }
@@ -215,16 +216,17 @@ private func lines(_ count: Int, _ prefix: String = "line") -> [String] {
         defer { pki.directory.remove() }
         let server = try pki.serve { $0.endSessionAfterBytes = 6 }
         defer { server.close() }
-        let registry = DestinationRegistry(queueCapacityBytes: 1 << 20, log: quietLog)
-        let destination = try registry.acquire(pki.endpoint(server))
-        var first = batch(["first\n"])
-        destination.enqueue(&first)
-        #expect(server.waitFor { $0.first?.ending == .endedByServer })
-        var second = batch(["second\n"])
-        destination.enqueue(&second)
-        #expect(server.waitFor { $0.count == 2 && $0[1].bytes.count == 7 })
-        #expect(server.sessions.map { String(decoding: $0.bytes, as: UTF8.self) } == ["first\n", "second\n"])
-        registry.release(destination)
+        try withDestinationRegistry { registry in
+            let destination = try registry.acquire(pki.endpoint(server))
+            var first = batch(["first\n"])
+            #expect(destination.enqueue(&first))
+            #expect(waitUntil { server.sessions.first?.ending == .endedByServer })
+            var second = batch(["second\n"])
+            #expect(destination.enqueue(&second))
+            #expect(waitUntil { server.sessions.count == 2 && server.sessions[1].bytes.count == 7 })
+            #expect(server.sessions.map { String(decoding: $0.bytes, as: UTF8.self) } == ["first\n", "second\n"])
+            registry.release(destination)
+        }
     }
 
     /// close() sends close_notify and reads the server's tickets and close_notify, so
@@ -238,7 +240,7 @@ private func lines(_ count: Int, _ prefix: String = "line") -> [String] {
         let payload = MessageBatch.filled(bytes: 16 << 20)
         try payload.send(over: transport)
         transport.close()
-        #expect(server.waitFor(seconds: 60) { $0.first.map { $0.ending != .open } ?? false })
+        #expect(waitUntil(timeout: 60) { server.sessions.first.map { $0.ending != .open } ?? false })
         #expect(server.sessions[0].ending == .closeNotify)
         #expect(server.sessions[0].bytes.count == payload.bytes.count)
     }
@@ -258,7 +260,7 @@ private func lines(_ count: Int, _ prefix: String = "line") -> [String] {
         let (written, failure) = payload.bytes.withUnsafeBytes { session.write($0, stallMilliseconds: 30_000) }
         #expect(failure == nil && written == payload.bytes.count)
         session.socket.close()
-        #expect(server.waitFor(seconds: 60) { $0.first.map { $0.ending != .open } ?? false })
+        #expect(waitUntil(timeout: 60) { server.sessions.first.map { $0.ending != .open } ?? false })
         #expect(server.sessions[0].ending == .reset)
     }
 

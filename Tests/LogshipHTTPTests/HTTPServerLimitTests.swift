@@ -1,6 +1,7 @@
 import Glibc
 import LogshipJSON
 import LogshipSystem
+import LogshipTestSupport
 import Testing
 @testable import LogshipHTTP
 
@@ -18,7 +19,7 @@ import Testing
         #expect(try JSONParser.parse(response.body)["Err"]?.string == "request not received in time")
         #expect(elapsed >= 290_000_000)
         #expect(try client.isClosedByServer())
-        #expect(HTTPTestWait.until { server.log.contains { $0.contains("408") } })
+        #expect(waitUntil { server.log.contains { $0.contains("408") } })
     }
 
     @Test func timesOutARequestThatTricklesInTooSlowly() throws {
@@ -27,9 +28,10 @@ import Testing
         defer { client.close() }
         // Each byte arrives well within the timeout; the request as a whole does not.
         // The server closes while bytes are still coming, so sends start failing.
+        let pauseBetweenBytes: Int64 = 30_000_000  // the slow client is the scenario, not a wait
         for byte in String(repeating: "POST / HTTP/1.1\r\nX: ", count: 3).utf8 {
             guard (try? client.send([byte])) != nil else { break }
-            LogshipSystem.sleep(nanoseconds: 30_000_000)
+            LogshipSystem.sleep(nanoseconds: pauseBetweenBytes)
         }
         #expect(try client.readResponse().status == 408)
     }
@@ -43,7 +45,7 @@ import Testing
         let started = MonotonicClock.now()
         #expect(try client.isClosedByServer())
         #expect(MonotonicClock.now() - started >= 190_000_000)
-        #expect(HTTPTestWait.until { server.server.connectionCount == 0 })
+        #expect(waitUntil { server.server.connectionCount == 0 })
     }
 
     @Test func answers431ForOversizedHeaders() throws {
@@ -116,7 +118,7 @@ import Testing
         for index in clients.indices {
             try clients[index].send("POST /LogDriver.Capabilities HTTP/1.1\r\nHost: x\r\n")
         }
-        #expect(HTTPTestWait.until { server.server.connectionCount == 2 && server.server.idleConnectionCount == 0 })
+        #expect(waitUntil { server.server.connectionCount == 2 && server.server.idleConnectionCount == 0 })
         var third = try server.client()
         defer { third.close() }
         let refused = try third.readResponse()
@@ -126,7 +128,7 @@ import Testing
 
         clients.removeFirst().close()
         defer { clients.forEach { $0.close() } }
-        #expect(HTTPTestWait.until { server.server.connectionCount == 1 })
+        #expect(waitUntil { server.server.connectionCount == 1 })
         var fourth = try server.client()
         defer { fourth.close() }
         try fourth.send(HTTPCapturedDaemonRequests.capabilities)
@@ -141,13 +143,13 @@ import Testing
         defer { idle.indices.forEach { idle[$0].close() } }
         try idle[0].send(HTTPCapturedDaemonRequests.capabilities)
         #expect(try idle[0].readResponse().status == 200)
-        #expect(HTTPTestWait.until { server.server.connectionCount == 2 })
+        #expect(waitUntil { server.server.connectionCount == 2 })
         var scraper = try server.client()
         defer { scraper.close() }
         try scraper.send(HTTPCapturedDaemonRequests.capabilities)
         #expect(try scraper.readResponse().status == 200)
         // Exactly one of the two idle connections was closed to make room.
-        #expect(HTTPTestWait.until { server.server.connectionCount == 2 })
+        #expect(waitUntil { server.server.connectionCount == 2 })
         let closed = idle.indices.filter { (try? idle[$0].isClosedByServer()) == true }
         #expect(closed.count == 1)
     }
@@ -162,7 +164,7 @@ import Testing
         server.server.stop()
         #expect(try idle.isClosedByServer())
         #expect(throws: SystemError.self) { _ = try server.client() }
-        #expect(HTTPTestWait.until { server.server.connectionCount == 0 })
+        #expect(waitUntil { server.server.connectionCount == 0 })
         server.server.stop()
     }
 
@@ -179,7 +181,11 @@ import Testing
         try client.send(HTTPCapturedDaemonRequests.capabilities)
         #expect(entered.arriveAndWait(seconds: 5))
         try spawnThread(name: "stopper") { server.server.stop() }
-        #expect(HTTPTestWait.until { (try? server.client()) == nil })
+        #expect(waitUntil {
+            guard let probe = try? server.client() else { return true }  // refused: the listener is closed
+            probe.close()
+            return false
+        })
         #expect(release.arriveAndWait(seconds: 5))
         let response = try client.readResponse()
         #expect(response.status == 200)

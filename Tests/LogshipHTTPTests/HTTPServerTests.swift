@@ -1,6 +1,7 @@
 import Glibc
 import LogshipJSON
 import LogshipSystem
+import LogshipTestSupport
 import Synchronization
 import Testing
 @testable import LogshipHTTP
@@ -78,9 +79,10 @@ import Testing
         let server = try HTTPTestServer()
         var client = try server.client()
         defer { client.close() }
+        // Each byte goes only once the server has read the one before: one read per byte.
         for byte in HTTPCapturedDaemonRequests.stopLogging.utf8 {
             try client.send([byte])
-            LogshipSystem.sleep(nanoseconds: 200_000)
+            #expect(waitUntil { client.bytesUnreadByServer == 0 })
         }
         let response = try client.readResponse()
         #expect(response.status == 200)

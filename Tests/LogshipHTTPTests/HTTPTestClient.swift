@@ -30,6 +30,15 @@ struct HTTPTestClient {
 
     func close() { socket.close() }
 
+    /// Bytes sent that the server has not read yet (SIOCOUTQ: on a unix stream socket
+    /// the peer's unread data is charged to the sender until it is read).
+    var bytesUnreadByServer: Int {
+        var count: Int32 = 0
+        let siocoutq: UInt = 0x5411  // TIOCOUTQ, which SIOCOUTQ equals on Linux
+        guard ioctl(socket.descriptor.rawValue, siocoutq, &count) == 0 else { return -1 }
+        return Int(count)
+    }
+
     mutating func readResponse() throws -> HTTPTestResponse {
         let headEnd = try readUntil(Array("\r\n\r\n".utf8))
         let headText = String(decoding: received[..<headEnd], as: UTF8.self)

@@ -49,15 +49,3 @@ final class HTTPTestLog: Sendable {
     func append(_ line: String) { storage.withLock { $0.append(line) } }
     var lines: [String] { storage.withLock { $0 } }
 }
-
-enum HTTPTestWait {
-    /// Polls `condition` until it holds or `seconds` pass.
-    static func until(within seconds: Double = 5, _ condition: () -> Bool) -> Bool {
-        let deadline = MonotonicClock.now() + Int64(seconds * 1e9)
-        while MonotonicClock.now() < deadline {
-            if condition() { return true }
-            LogshipSystem.sleep(nanoseconds: 10_000_000)
-        }
-        return condition()
-    }
-}

@@ -4,12 +4,17 @@ import LogshipJSON
 import Testing
 @testable import LogshipPlugin
 
-@Suite struct PluginAPITests {
+/// A class, so that `deinit` can shut down each test's registries.
+@Suite final class PluginAPITests {
+    private let registries: TestStreams
     private let api: PluginAPI
 
     init() throws {
-        api = PluginAPI(streams: try makeRegistry(), log: testLog)
+        registries = try TestStreams()
+        api = PluginAPI(streams: registries.streams, log: testLog)
     }
+
+    deinit { registries.shutDown() }
 
     private func call(_ path: String, _ body: String = "", method: String = "POST") -> (Int, JSONValue?) {
         let response = api.handle(HTTPRequest(method: method, path: path, body: Array(body.utf8)))

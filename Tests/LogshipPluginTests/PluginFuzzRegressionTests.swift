@@ -1,3 +1,4 @@
+import LogshipTestFrames
 import LogshipTestSupport
 import LogshipHTTP
 import Glibc
@@ -18,7 +19,8 @@ import Testing
     /// Reproducer: {"File":"f","Info":{"Config":{"syslog-address":"udp://h","tag":"{{((((…"}}} with 10,000 `(`.
     @Test func deeplyNestedTagTemplateIsRefusedNotACrash() async {
         await #expect(processExitsWith: .success) {
-            let api = PluginAPI(streams: try makeRegistry(), log: testLog)
+            // No teardown: the child process ends with the request.
+            let api = PluginAPI(streams: try TestStreams().streams, log: testLog)
             let tag = "{{" + String(repeating: "(", count: 1_000_000) + "}}"
             let body: JSONValue = ["File": "/run/docker/logging/deep", "Info": ["Config": ["syslog-address": "udp://127.0.0.1:514", "tag": .string(tag)]]]
             let response = api.handle(HTTPRequest(method: "POST", path: "/LogDriver.StartLogging", body: body.serialized()))
@@ -32,35 +34,25 @@ import Testing
     /// message in two and made the rest of it, attacker-chosen, a message of its own.
     /// Reproducer: {"File":"f","Info":{"Config":{"syslog-address":"tcp://h","labels":"a"},"ContainerLabels":{"a":"\n"}}}
     @Test func lineFeedInALabelValueCannotSplitASyslogMessage() throws {
-        let receiver = try LineReceiver()
+        let receiver = try StreamReceiver()
         defer { receiver.close() }
-        let api = PluginAPI(streams: try makeRegistry(), log: testLog)
-        let fifo = try DaemonFIFO(name: "sd-newline")
-        defer { fifo.close() }
-        let info: JSONValue = [
-            "Config": ["syslog-address": .string("tcp://127.0.0.1:\(receiver.port)"), "labels": "cert"],
-            "ContainerID": .string(String(repeating: "ab", count: 32)),
-            "ContainerLabels": ["cert": "-----BEGIN-----\nMIIB\n-----END-----"],
-        ]
-        let start: JSONValue = ["File": .string(fifo.path), "Info": info]
-        let response = api.handle(HTTPRequest(method: "POST", path: "/LogDriver.StartLogging", body: start.serialized()))
-        #expect(response.status == 200)
-        try fifo.write(dockerFrame("stdout", Array("hello".utf8)))
-        #expect(receiver.waitForText(endingWith: "hello\n"))
-        #expect(receiver.lines.count == 1)
-        let stop: JSONValue = ["File": .string(fifo.path)]
-        _ = api.handle(HTTPRequest(method: "POST", path: "/LogDriver.StopLogging", body: stop.serialized()))
-    }
-}
-
-private extension LineReceiver {
-    /// Waits until everything received so far ends with `suffix`.
-    func waitForText(endingWith suffix: String, seconds: Double = 10) -> Bool {
-        let deadline = MonotonicClock.now() + Int64(seconds * 1e9)
-        while MonotonicClock.now() < deadline {
-            if text.hasSuffix(suffix) { return true }
-            sleep(nanoseconds: 5_000_000)
+        try withStreamRegistry { streams in
+            let api = PluginAPI(streams: streams, log: testLog)
+            let fifo = try DaemonFIFO(name: "sd-newline")
+            defer { fifo.close() }
+            let info: JSONValue = [
+                "Config": ["syslog-address": .string("tcp://127.0.0.1:\(receiver.port)"), "labels": "cert"],
+                "ContainerID": .string(String(repeating: "ab", count: 32)),
+                "ContainerLabels": ["cert": "-----BEGIN-----\nMIIB\n-----END-----"],
+            ]
+            let start: JSONValue = ["File": .string(fifo.path), "Info": info]
+            let response = api.handle(HTTPRequest(method: "POST", path: "/LogDriver.StartLogging", body: start.serialized()))
+            #expect(response.status == 200)
+            try fifo.write(dockerFrame("stdout", Array("hello".utf8)))
+            #expect(waitUntil { receiver.text.hasSuffix("hello\n") })
+            #expect(receiver.lines.count == 1)
+            let stop: JSONValue = ["File": .string(fifo.path)]
+            _ = api.handle(HTTPRequest(method: "POST", path: "/LogDriver.StopLogging", body: stop.serialized()))
         }
-        return text.hasSuffix(suffix)
     }
 }

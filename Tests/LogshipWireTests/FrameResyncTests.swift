@@ -1,11 +1,10 @@
+import LogshipTestFrames
 import Testing
 @testable import LogshipWire
 
 @Suite struct FrameResyncTests {
-    private func entry(_ source: String, _ line: String) -> [UInt8] {
-        // source (field 1), line (field 3): what Docker's encoder writes first and last.
-        frame([0x0A, UInt8(source.utf8.count)] + Array(source.utf8) + [0x1A, UInt8(line.utf8.count)] + Array(line.utf8))
-    }
+    /// Docker's encoder writes the source first: what a frame start is recognised by.
+    private func entry(_ source: String, _ line: String) -> [UInt8] { dockerFrame(source, Array(line.utf8)) }
 
     @Test func findsTheNextFrameAfterGarbage() {
         let garbage: [UInt8] = [0x00, 0x00, 0x00, 0x09, 0x0A, 0x06] + Array("stdoux".utf8) + Array(repeating: 0x41, count: 100)

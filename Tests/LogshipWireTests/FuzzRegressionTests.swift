@@ -1,3 +1,4 @@
+import LogshipTestFrames
 import Testing
 @testable import LogshipWire
 

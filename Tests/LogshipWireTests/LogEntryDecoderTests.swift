@@ -24,8 +24,8 @@ import Testing
 
     /// Frames made by Google's protobuf package (see make_corpus.py), decoded as one FIFO stream.
     @Test func independentEncoderCorpus() throws {
-        let stream = corpusFile("stream.bin")
-        let expected = String(decoding: corpusFile("stream.expected"), as: UTF8.self).split(separator: "\n")
+        let stream = try corpusFile("stream.bin")
+        let expected = String(decoding: try corpusFile("stream.expected"), as: UTF8.self).split(separator: "\n")
         var decoded: [OwnedEntry] = []
         try stream.withUnsafeBytes { raw in
             var offset = 0

@@ -1,25 +1,10 @@
-import Glibc
+import LogshipSystem
 @testable import LogshipWire
 
-/// Reads a file next to this test source (the corpus travels with the tests).
-func corpusFile(_ name: String, filePath: String = #filePath) -> [UInt8] {
+/// Reads a file of Corpus/, next to this test source (the corpus travels with the tests).
+func corpusFile(_ name: String, filePath: String = #filePath) throws -> [UInt8] {
     let directory = filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-    let path = directory + "/Corpus/" + name
-    guard let file = fopen(path, "rb") else { fatalError("missing corpus file \(path)") }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&chunk, 1, chunk.count, file)
-        if n == 0 { break }
-        bytes.append(contentsOf: chunk[0..<n])
-    }
-    return bytes
-}
-
-func frame(_ body: [UInt8]) -> [UInt8] {
-    let n = UInt32(body.count)
-    return [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] + body
+    return try FileSystem.read(directory + "/Corpus/" + name)
 }
 
 /// A plain copy of a decoded entry, safe to keep after the buffer is gone.

@@ -1,74 +1,28 @@
 #!/usr/bin/env python3
 """Regenerates Corpus/: LogEntry frames made by an encoder we did not write.
 
-The frames come from Google's `protobuf` package (PyPI), built at run time from
-Docker's entry.proto schema, so the Swift decoder is checked against an
-independent implementation, not against itself. Hand-made variants cover what a
-conforming encoder may emit but Docker's does not: fields out of order, repeated
-fields, unknown fields of every wire type, 10-byte varints.
+The frames come from Google's `protobuf` package (PyPI), with Docker's entry.proto
+schema as the test harness builds it (Tests/Harness/harness/frames.py), so the
+Swift decoder is checked against an independent implementation, not against
+itself. Hand-made variants cover what a conforming encoder may emit but Docker's
+does not: fields out of order, repeated fields, unknown fields of every wire
+type, 10-byte varints.
 
 Output:
   Corpus/stream.bin       frames back to back, exactly as on the FIFO
   Corpus/stream.expected  one line per frame: source, time_nano, line (hex),
                           partial, has_metadata, last, id, ordinal (tab-separated)
-Run: python3 Tests/LogshipWireTests/make_corpus.py   (needs `pip install protobuf`)
+Run: python3 Tests/LogshipWireTests/make_corpus.py [OUTPUT_DIR]   (needs `pip install protobuf`;
+     OUTPUT_DIR defaults to Corpus/ here: another one, to compare with it)
 """
 import os
 import random
-import struct
-
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "Harness"))
 
-
-def build_classes():
-    f = descriptor_pb2.FileDescriptorProto(name="entry.proto", syntax="proto3")
-    T = descriptor_pb2.FieldDescriptorProto
-    attr = f.message_type.add(name="LogAttr")
-    attr.field.add(name="key", number=1, type=T.TYPE_STRING, label=T.LABEL_OPTIONAL)
-    attr.field.add(name="value", number=2, type=T.TYPE_STRING, label=T.LABEL_OPTIONAL)
-    meta = f.message_type.add(name="PartialLogEntryMetadata")
-    meta.field.add(name="last", number=1, type=T.TYPE_BOOL, label=T.LABEL_OPTIONAL)
-    meta.field.add(name="id", number=2, type=T.TYPE_STRING, label=T.LABEL_OPTIONAL)
-    meta.field.add(name="ordinal", number=3, type=T.TYPE_INT32, label=T.LABEL_OPTIONAL)
-    e = f.message_type.add(name="LogEntry")
-    e.field.add(name="source", number=1, type=T.TYPE_STRING, label=T.LABEL_OPTIONAL)
-    e.field.add(name="time_nano", number=2, type=T.TYPE_INT64, label=T.LABEL_OPTIONAL)
-    e.field.add(name="line", number=3, type=T.TYPE_BYTES, label=T.LABEL_OPTIONAL)
-    e.field.add(name="partial", number=4, type=T.TYPE_BOOL, label=T.LABEL_OPTIONAL)
-    e.field.add(name="partial_log_metadata", number=5, type=T.TYPE_MESSAGE,
-                type_name=".PartialLogEntryMetadata", label=T.LABEL_OPTIONAL)
-    e.field.add(name="attrs", number=6, type=T.TYPE_MESSAGE, type_name=".LogAttr",
-                label=T.LABEL_REPEATED)
-    pool = descriptor_pool.DescriptorPool()
-    pool.Add(f)
-    get = message_factory.GetMessageClass
-    return get(pool.FindMessageTypeByName("LogEntry")), get(pool.FindMessageTypeByName("LogAttr"))
-
-
-LogEntry, LogAttr = build_classes()
-
-
-def varint(n):
-    n &= (1 << 64) - 1
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def tag(field, wire):
-    return varint(field << 3 | wire)
-
-
-def ld(field, payload):
-    return tag(field, 2) + varint(len(payload)) + payload
+from harness.frames import LogEntry, field, frame, varint  # noqa: E402  (the path above)
 
 
 def expected(source, time_nano, line, partial, meta):
@@ -114,42 +68,43 @@ def encoded_cases(rng):
 def handmade_cases():
     """Valid encodings Docker's encoder never emits but a decoder must accept."""
     pid = "0123456789abcdef" * 4
-    meta = varint(1 << 3 | 0) + b"\x01" + ld(2, pid.encode()) + tag(3, 0) + varint(7)
+    meta = field(1, 0, b"\x01") + field(2, 2, pid.encode()) + field(3, 0, varint(7))
     cases = []
     # Fields in reverse order.
-    body = ld(5, meta) + tag(4, 0) + b"\x01" + ld(3, b"rev") + tag(2, 0) + varint(42) + ld(1, b"stderr")
+    body = (field(5, 2, meta) + field(4, 0, b"\x01") + field(3, 2, b"rev") + field(2, 0, varint(42))
+            + field(1, 2, b"stderr"))
     cases.append((body, expected("stderr", 42, b"rev", True, (True, pid, 7))))
     # Repeated scalars: last wins. Repeated metadata: merged field by field.
-    body = (ld(1, b"stdout") + ld(1, b"stderr") + tag(2, 0) + varint(1) + tag(2, 0) + varint(2)
-            + ld(3, b"first") + ld(3, b"second") + tag(4, 0) + b"\x01"
-            + ld(5, ld(2, pid.encode())) + ld(5, tag(3, 0) + varint(9) + tag(1, 0) + b"\x01"))
+    body = (field(1, 2, b"stdout") + field(1, 2, b"stderr") + field(2, 0, varint(1)) + field(2, 0, varint(2))
+            + field(3, 2, b"first") + field(3, 2, b"second") + field(4, 0, b"\x01")
+            + field(5, 2, field(2, 2, pid.encode())) + field(5, 2, field(3, 0, varint(9)) + field(1, 0, b"\x01")))
     cases.append((body, expected("stderr", 2, b"second", True, (True, pid, 9))))
     # Unknown fields of every skippable wire type, before and after known ones.
-    unknown = (tag(7, 0) + varint(1 << 63) + tag(8, 1) + b"\xff" * 8 + tag(9, 2) + varint(3) + b"abc"
-               + tag(10, 5) + b"\x00" * 4 + tag(536870911, 0) + b"\x00")
-    body = unknown + ld(1, b"stdout") + unknown + ld(3, b"x") + unknown
+    unknown = (field(7, 0, varint(1 << 63)) + field(8, 1, b"\xff" * 8) + field(9, 2, b"abc")
+               + field(10, 5, b"\x00" * 4) + field(536870911, 0, b"\x00"))
+    body = unknown + field(1, 2, b"stdout") + unknown + field(3, 2, b"x") + unknown
     cases.append((body, expected("stdout", 0, b"x", False, None)))
     # Non-minimal varints (padded with 0x80 continuation bytes) and a 10-byte varint.
     body = b"\x0a\x86\x80\x80\x00stdout" + b"\x10" + varint(-1) + b"\x9a\x80\x00" + b"\x01z"
     cases.append((body, expected("stdout", -1, b"z", False, None)))
     # Negative ordinal (10-byte sign-extended int32) and bools encoded as large varints.
-    body = ld(1, b"stdout") + tag(4, 0) + varint(300) + ld(5, tag(1, 0) + varint(2) + tag(3, 0) + varint(-3))
+    body = field(1, 2, b"stdout") + field(4, 0, varint(300)) + field(5, 2, field(1, 0, varint(2)) + field(3, 0, varint(-3)))
     cases.append((body, expected("stdout", 0, b"", True, (True, "", -3))))
     return cases
 
 
-def main():
+def main(directory):
     rng = random.Random(20261126)
     cases = encoded_cases(rng) + handmade_cases()
-    os.makedirs(os.path.join(HERE, "Corpus"), exist_ok=True)
-    with open(os.path.join(HERE, "Corpus", "stream.bin"), "wb") as out:
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "stream.bin"), "wb") as out:
         for body, _ in cases:
-            out.write(struct.pack(">I", len(body)) + body)
-    with open(os.path.join(HERE, "Corpus", "stream.expected"), "w") as out:
+            out.write(frame(body))
+    with open(os.path.join(directory, "stream.expected"), "w") as out:
         for _, line in cases:
             out.write(line + "\n")
     print("wrote %d frames" % len(cases))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "Corpus"))

@@ -1,8 +1,15 @@
 """Docker FIFO frames: [uint32 big-endian length][LogEntry protobuf], exactly as dockerd writes them.
 
-The message classes are built at run time from a FileDescriptorProto holding the schema of the
-protocol document §5.2 (daemon/logger/internal/logdriver/entry.proto), so no protoc is needed and the
-bytes come from the reference protobuf implementation, not from hand-written encoding.
+Two encoders, for two jobs:
+  entry()            the reference: the message classes are built at run time from a FileDescriptorProto
+                     holding the schema of the protocol document §5.2 (daemon/logger/internal/logdriver/
+                     entry.proto), so no protoc is needed and the bytes come from Google's protobuf
+                     package, not from hand-written encoding. What the tests feed the plugin.
+  handmade_entry()   the same layout written by hand with varint() and field(), standard library only,
+                     for tools that must run without protobuf (Fuzz/make_seeds.py) and for encodings no
+                     conforming encoder emits (fields out of order, repeated, unknown; see
+                     Tests/LogshipWireTests/make_corpus.py).
+protobuf is imported the first time the reference encoder or its classes are used.
 """
 
 from __future__ import annotations
@@ -14,13 +21,62 @@ import struct
 import time
 from dataclasses import dataclass
 
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-
 # Docker's copier emits pieces of at most this many bytes (copier.go defaultBufSize).
 PIECE_SIZE = 16 * 1024
 
 
+# -- the wire format by hand (standard library only) ------------------------------------------------------
+
+def varint(n: int) -> bytes:
+    """Protobuf's base-128 varint; a negative number as its 64-bit two's complement (10 bytes), as
+    protobuf encodes a negative int32 or int64."""
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        low = n & 0x7F
+        n >>= 7
+        out.append(low | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def field(number: int, wire_type: int, payload: bytes) -> bytes:
+    """One field: its tag, then `payload` as it is (a varint, 8 or 4 bytes), or for wire type 2
+    (length-delimited) behind its length."""
+    tag = varint(number << 3 | wire_type)
+    if wire_type == 2:
+        return tag + varint(len(payload)) + payload
+    return tag + payload
+
+
+def frame(body: bytes) -> bytes:
+    """Prefix an encoded LogEntry with its 4-byte big-endian length."""
+    return struct.pack(">I", len(body)) + body
+
+
+def handmade_entry(line: bytes = b"", source: bytes = b"stdout", time_nano: int = 1700000000123456789,
+                   partial_id: bytes | None = None, ordinal: int = 1, last: bool = False) -> bytes:
+    """A LogEntry body in Docker's field order, written by hand: source and time_nano always, line
+    when not empty; for a piece of a longer line (`partial_id` given) partial=true and the metadata
+    (last when true, the id when not empty, the ordinal always)."""
+    body = field(1, 2, source) + field(2, 0, varint(time_nano))
+    if line:
+        body += field(3, 2, line)
+    if partial_id is not None:
+        body += field(4, 0, varint(1))
+        meta = field(1, 0, varint(1)) if last else b""
+        if partial_id:
+            meta += field(2, 2, partial_id)
+        meta += field(3, 0, varint(ordinal))
+        body += field(5, 2, meta)
+    return body
+
+
+# -- the reference encoder (Google's protobuf) --------------------------------------------------------------
+
 def _build_schema():
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
     f = descriptor_pb2.FieldDescriptorProto
     fdp = descriptor_pb2.FileDescriptorProto(name="entry.proto", syntax="proto3")  # no package
 
@@ -53,10 +109,27 @@ def _build_schema():
             return message_factory.GetMessageClass(desc)
         return message_factory.MessageFactory(pool).GetPrototype(desc)  # older releases
 
-    return cls("LogEntry"), cls("PartialLogEntryMetadata"), cls("LogAttr")
+    return {"LogEntry": cls("LogEntry"), "PartialLogEntryMetadata": cls("PartialLogEntryMetadata"),
+            "LogAttr": cls("LogAttr")}
 
 
-LogEntry, PartialLogEntryMetadata, LogAttr = _build_schema()
+_classes: dict | None = None
+
+
+def _schema() -> dict:
+    """The message classes by name, built (and protobuf imported) on first use."""
+    global _classes
+    if _classes is None:
+        _classes = _build_schema()
+    return _classes
+
+
+def __getattr__(name: str):
+    """`frames.LogEntry`, `frames.PartialLogEntryMetadata`, `frames.LogAttr`, without importing
+    protobuf for a caller that never uses them."""
+    if name in ("LogEntry", "PartialLogEntryMetadata", "LogAttr"):
+        return _schema()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def now_nano() -> int:
@@ -79,16 +152,12 @@ def entry(
     """Encode one LogEntry body (no length prefix), as the daemon's adapter fills it (§5.3)."""
     if isinstance(line, str):
         line = line.encode()
-    msg = LogEntry(source=source, time_nano=now_nano() if time_nano is None else time_nano, line=line)
+    classes = _schema()
+    msg = classes["LogEntry"](source=source, time_nano=now_nano() if time_nano is None else time_nano, line=line)
     if partial_id is not None:
         msg.partial = True
-        msg.partial_log_metadata.CopyFrom(PartialLogEntryMetadata(id=partial_id, ordinal=ordinal, last=last))
+        msg.partial_log_metadata.CopyFrom(classes["PartialLogEntryMetadata"](id=partial_id, ordinal=ordinal, last=last))
     return msg.SerializeToString()
-
-
-def frame(body: bytes) -> bytes:
-    """Prefix an encoded LogEntry with its 4-byte big-endian length."""
-    return struct.pack(">I", len(body)) + body
 
 
 def line_frames(line: bytes | str, source: str = "stdout", time_nano: int | None = None) -> bytes:
@@ -151,7 +220,7 @@ def decode_frames(data: bytes) -> list[Decoded]:
         body = data[pos + 4:pos + 4 + n]
         if len(body) != n:
             raise ValueError(f"truncated frame at offset {pos}: want {n} bytes, have {len(body)}")
-        m = LogEntry.FromString(body)
+        m = _schema()["LogEntry"].FromString(body)
         md = m.partial_log_metadata
         out.append(Decoded(m.source, m.time_nano, m.line, m.partial, md.id, md.ordinal, md.last))
         pos += 4 + n

@@ -7,6 +7,9 @@ replaced by rename, as editors and `sed -i` do.
 Only the test's own line is ever added or removed (its name is unique): writing back a snapshot
 taken at the start would undo, or resurrect, the lines of another test run working on the file at
 the same time. When nobody else touches the file, it ends byte for byte as it was.
+
+A test that needs this fails, never skips, where the file cannot be rewritten: CI runs as root on
+Debian 12, where it always can, so a skip there would only hide a DNS test that stopped running.
 """
 
 from __future__ import annotations
@@ -18,16 +21,20 @@ from contextlib import contextmanager
 HOSTS = "/etc/hosts"
 
 
-def writable_reason(path: str = HOSTS) -> str | None:
-    """None when `path` can be rewritten in place; otherwise why not (for pytest.skip)."""
-    if not os.path.exists(path):
-        return f"{path} does not exist"
+class HostsFileNotWritable(RuntimeError):
+    """The hosts file cannot be rewritten in place here; the message says why and what to do."""
+
+
+def check_writable(path: str = HOSTS) -> None:
+    """Raise HostsFileNotWritable unless `path` is a file that can be rewritten in place."""
     try:
         with open(path, "r+b"):
             pass
     except OSError as e:
-        return f"{path} is not writable here ({e.strerror}); the DNS-change test rewrites it in place"
-    return None
+        raise HostsFileNotWritable(
+            f"{path} cannot be rewritten in place here ({e.strerror}): the DNS-change tests move a host name "
+            f"by editing it; run them as root on a machine whose {path} is a writable file (CI: root, Debian 12)"
+        ) from e
 
 
 def _read(path: str) -> bytes:
@@ -72,6 +79,7 @@ class HostsEntry:
 @contextmanager
 def temporary_host(address: str, path: str = HOSTS, prefix: str = "logship-test-dns"):
     """A unique host name resolving to `address`, removed from the file at the end."""
+    check_writable(path)
     entry = HostsEntry(f"{prefix}-{uuid.uuid4().hex[:8]}", path)
     try:
         entry.point(address)

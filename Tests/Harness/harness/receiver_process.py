@@ -48,7 +48,8 @@ class ReceiverProcess:
         except FileNotFoundError:
             return 0
 
-    def _read_bytes(self) -> bytes:
+    def output_bytes(self) -> bytes:
+        """Everything the receiver has written to its output file so far (b"" before it exists)."""
         try:
             return self.output_path.read_bytes()
         except FileNotFoundError:

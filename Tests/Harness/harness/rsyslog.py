@@ -170,7 +170,7 @@ class Rsyslog(ReceiverProcess):
                     send(f"<13>1 - - {PROBE_APP} - - - {tokens[name]}\n".encode())
                 except OSError:
                     pass  # not listening yet
-            seen = self._read_bytes()
+            seen = self.output_bytes()
             for name in list(pending):
                 if tokens[name].encode() in seen:
                     del pending[name]
@@ -213,7 +213,7 @@ class Rsyslog(ReceiverProcess):
         hostname, app_name, procid, msgid, structured_data, msg, syslogtag, programname, input.
         """
         out = []
-        for rec in self._read_bytes().split(RECORD_END)[:-1]:  # the last piece is "" or still being written
+        for rec in self.output_bytes().split(RECORD_END)[:-1]:  # the last piece is "" or still being written
             values = rec.split(FIELD_SEP)
             if len(values) != len(FIELDS):
                 raise AssertionError(f"malformed rsyslog record ({len(values)} fields): {rec!r}")

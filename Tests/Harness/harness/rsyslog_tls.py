@@ -69,7 +69,7 @@ class TLSRsyslog(Rsyslog):
         token = f"probe-tls-{uuid.uuid4().hex}"
         message = f"<13>1 - - {PROBE_APP} - - - {token}\n".encode()
         deadline = time.monotonic() + timeout
-        while token.encode() not in self._read_bytes():
+        while token.encode() not in self.output_bytes():
             if self.proc.poll() is not None:
                 raise RuntimeError(f"rsyslogd exited with {self.proc.returncode}:\n{self.stderr_text()}")
             if time.monotonic() > deadline:

@@ -9,7 +9,9 @@ part of such a run.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from typing import Callable, Protocol
 
 
 @dataclass
@@ -117,3 +119,36 @@ def numbers(lines: list[bytes], prefix: bytes = b"") -> tuple[list[int], list[by
         else:
             other.append(line)
     return out, other
+
+
+class LineSource(Protocol):
+    """What wait_complete reads: a receiver's line count and its lines."""
+
+    def count(self) -> int: ...
+
+    def lines(self) -> list[bytes]: ...
+
+
+def wait_complete(receivers: list[LineSource], first: int, last: int,
+                  numbers_of: Callable[[list[bytes]], list[int]], timeout: float, stall: float,
+                  interval: float = 0.2) -> None:
+    """Wait until every number first..last has arrived, at any of `receivers` (`numbers_of` reads
+    them from the lines). Gives up early when nothing has arrived for `stall` seconds (make it longer
+    than the reconnect backoff): what is missing then is lost, and waiting longer would only slow a
+    failing run down. The error says what is missing."""
+    n = last - first + 1
+    deadline = time.monotonic() + timeout
+    seen, progress = -1, time.monotonic()
+    while True:
+        count = sum(r.count() for r in receivers)
+        if count != seen:
+            seen, progress = count, time.monotonic()
+        # Reading every line is the expensive part: only once there can be enough of them.
+        if count >= n and len(set(numbers_of([l for r in receivers for l in r.lines()]))) >= n:
+            return
+        now = time.monotonic()
+        if now >= deadline or now - progress >= stall:
+            got = sorted(set(numbers_of([l for r in receivers for l in r.lines()])))
+            why = f"nothing arrived for {stall:.0f}s" if now < deadline else f"timed out after {timeout:.0f}s"
+            raise AssertionError(f"{why} waiting for lines {first}..{last}: {analyze(got, first, last).summary()}")
+        time.sleep(interval)

@@ -107,7 +107,7 @@ class SyslogNG(ReceiverProcess):
         if self.source == "syslog":
             message = str(len(message)).encode() + b" " + message
         deadline = time.monotonic() + timeout
-        while token.encode() not in self._read_bytes():
+        while token.encode() not in self.output_bytes():
             if self.proc.poll() is not None:
                 raise RuntimeError(f"syslog-ng exited with {self.proc.returncode}:\n{self.stderr_text()}")
             if time.monotonic() > deadline:
@@ -120,7 +120,7 @@ class SyslogNG(ReceiverProcess):
 
     def messages(self) -> list[str]:
         """The MSG of every message received so far (probes left out), in arrival order."""
-        lines = self._read_bytes().decode("utf-8", errors="replace").split("\n")[:-1]
+        lines = self.output_bytes().decode("utf-8", errors="replace").split("\n")[:-1]
         return [line for line in lines if not line.startswith("probe-")]
 
     def wait_for(self, n: int, timeout: float = 30.0) -> list[str]:
