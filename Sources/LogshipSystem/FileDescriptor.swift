@@ -7,8 +7,10 @@ import Glibc
 
 /// An open file descriptor: a typed wrapper in the spirit of swift-system.
 ///
-/// It is a plain value; ownership is by convention (whoever opened it closes it),
-/// because descriptors here are handed between threads that outlive any scope.
+/// It is a plain value, for descriptors whose owner is a scope or one thread (a FIFO is
+/// opened for its reader and closed by it when it ends). A descriptor that several
+/// threads may use and one of them closes lives in an `OwnedDescriptor` or a `Socket`,
+/// which close it exactly once and refuse it afterwards.
 public struct FileDescriptor: Hashable, Sendable, CustomStringConvertible {
     public let rawValue: Int32
 

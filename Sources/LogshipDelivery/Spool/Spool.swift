@@ -14,7 +14,9 @@ final class Spool {
     let sync: SpoolSync
 
     private var segments: [SpoolSegment] = []
-    private let cursorFile: FileDescriptor
+    /// Closed exactly once, like the segments' files.
+    private let cursor: OwnedDescriptor
+    private var cursorFile: FileDescriptor { get throws { try cursor.descriptor } }
     /// The first message not yet delivered; persisted in the cursor file.
     private(set) var firstUndelivered: SpoolPosition
     private var lengths: [UInt32] = []
@@ -31,7 +33,8 @@ final class Spool {
         self.segmentBytes = segmentBytes
         self.sync = sync
         try FileSystem.makeDirectory(directory)
-        cursorFile = try FileDescriptor.open(directory + "/cursor", [.readWrite, .create], mode: 0o600)
+        cursor = OwnedDescriptor(try FileDescriptor.open(directory + "/cursor", [.readWrite, .create], mode: 0o600),
+                                 name: directory + "/cursor")
         firstUndelivered = SpoolPosition(segment: 0, offset: 0)  // placed by recover()
         do {
             try recover()
@@ -264,7 +267,7 @@ final class Spool {
 
     func close() {
         for segment in segments { segment.close() }
-        cursorFile.close()
+        cursor.close()
     }
 
     /// A position at the end of a segment is the start of the next one; a position in a

@@ -7,7 +7,10 @@ import LogshipSystem
 final class SpoolSegment {
     let sequence: UInt64
     let path: String
-    private let descriptor: FileDescriptor
+    /// The segment file, closed exactly once; a read or write after that throws instead of
+    /// touching a number the kernel may have given to another file.
+    private let file: OwnedDescriptor
+    private var descriptor: FileDescriptor { get throws { try file.descriptor } }
     private(set) var size: Int
     private(set) var records: [(offset: Int, messages: Int)] = []
     private(set) var messageCount = 0
@@ -41,7 +44,7 @@ final class SpoolSegment {
     private init(sequence: UInt64, path: String, descriptor: FileDescriptor, size: Int, isAppendable: Bool) {
         self.sequence = sequence
         self.path = path
-        self.descriptor = descriptor
+        self.file = OwnedDescriptor(descriptor, name: path)
         self.size = size
         self.isAppendable = isAppendable
     }
@@ -58,10 +61,10 @@ final class SpoolSegment {
     /// while writing it; or damage) the file is cut off, and `cutProblem` says why.
     /// The segment takes no more appends.
     static func recover(path: String, sequence: UInt64) throws -> SpoolSegment {
-        let descriptor = try FileDescriptor.open(path, [.readWrite])
-        let segment = SpoolSegment(sequence: sequence, path: path, descriptor: descriptor, size: 0, isAppendable: false)
+        let segment = SpoolSegment(sequence: sequence, path: path, descriptor: try FileDescriptor.open(path, [.readWrite]),
+                                   size: 0, isAppendable: false)
         do {
-            let fileSize = try descriptor.size()
+            let fileSize = try segment.descriptor.size()
             var lengths: [UInt32] = []
             var offset = 0
             while offset < fileSize {
@@ -77,12 +80,12 @@ final class SpoolSegment {
                 offset += header.totalBytes
             }
             if offset < fileSize {
-                try descriptor.truncate(to: offset)
+                try segment.descriptor.truncate(to: offset)
                 segment.cutBytes = fileSize - offset
             }
             segment.size = offset
         } catch {
-            descriptor.close()
+            segment.close()
             throw error
         }
         return segment
@@ -212,10 +215,10 @@ final class SpoolSegment {
         return count
     }
 
-    func close() { descriptor.close() }
+    func close() { file.close() }
 
     func delete() {
-        descriptor.close()
+        file.close()
         FileSystem.remove(path)
     }
 }
