@@ -67,6 +67,18 @@ public final class EventBuilder {
         try joiner!.restore(checkpoint: bytes, now: now)
     }
 
+    /// Sends the messages of a joiner checkpoint as they are, at their streams'
+    /// severities: for a stream whose settings no longer join lines.
+    public static func replay(checkpoint bytes: [UInt8], emit: (LogEvent) -> Void) throws(PatternError) {
+        var joiner = MultilineJoiner(classifier: .presets(PresetRecognizer([])), maxLines: Int(Int32.max),
+                                     maxBytes: Int(Int32.max), timeoutNanoseconds: 1)
+        try joiner.restore(checkpoint: bytes, now: 0)
+        joiner.flush { message in
+            emit(LogEvent(source: message.source, timeNano: message.timeNano, bytes: message.bytes,
+                          severity: message.severity ?? .of(message.source), lines: message.lines))
+        }
+    }
+
     /// A message's severity and fields, then out.
     @inline(__always)
     private func finish(_ message: JoinedMessage, _ emit: (LogEvent) -> Void) {

@@ -91,7 +91,7 @@ final class PipelineBenchmark {
             : ["syslog-address": "tcp://127.0.0.1:\(sink.port)", "syslog-format": format]
         let settings = try OptionResolver(environment: [:], hostname: "benchhost").resolve(info)
         // Every destination the settings name is the one benchmark destination (its sink).
-        let pipeline = StreamPipeline(settings: settings) { _ in destination }
+        let pipeline = try StreamPipeline(settings: settings) { _ in destination }
         return run(format, corpus: corpus, chunks: chunks, { bytes in
             _ = pipeline.consume(bytes)
             _ = pipeline.flush()

@@ -30,11 +30,11 @@ public struct MultilineJoiner {
         self.timeoutNanoseconds = timeoutNanoseconds
     }
 
-    public var isHolding: Bool { slots.contains { !$0.isEmpty } }
+    public var isHolding: Bool { slots[0].lines + slots[1].lines + slots[2].lines > 0 }
 
     /// When the earliest message in progress is due; nil when none is held.
     public var nextDeadline: Int64? {
-        let earliest = slots.map(\.deadline).min()!
+        let earliest = min(slots[0].deadline, slots[1].deadline, slots[2].deadline)
         return earliest == .max ? nil : earliest
     }
 
