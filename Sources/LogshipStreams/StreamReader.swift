@@ -23,7 +23,6 @@ final class StreamReader: @unchecked Sendable {
     /// The FIFO; this reader owns it and closes it when it ends.
     private let descriptor: FileDescriptor
     private let pipeline: StreamPipeline
-    private let state: StreamStateStore
     private let stop: StopSignal
     private let peekPipes: PeekPipePool
     private let counters: StreamCounters
@@ -32,6 +31,8 @@ final class StreamReader: @unchecked Sendable {
     private let skipReports = RateLimiter()
     private let failureReports = RateLimiter()
     private let checkpointReports = RateLimiter()
+    /// Where the lines and messages in progress are kept; nil without a state directory.
+    private let checkpoint: CheckpointSlots?
 
     /// The daemon writes one frame per `write()`. A reader faster than the daemon
     /// would wake and read once per line; instead, after a read that was not a burst,
@@ -46,12 +47,12 @@ final class StreamReader: @unchecked Sendable {
         self.containerID = containerID
         self.descriptor = descriptor
         self.pipeline = pipeline
-        self.state = state
         self.stop = stop
         self.peekPipes = peekPipes
         self.counters = counters
         self.log = log
         self.onEnd = onEnd
+        checkpoint = state.checkpointSlots(file: file)
     }
 
     private var label: String { "container=\(containerID.prefix(12)) file=\(file)" }
@@ -137,7 +138,7 @@ final class StreamReader: @unchecked Sendable {
     /// Lines and messages a previous run had in progress when it stopped or died; the
     /// bytes it was about to consume.
     private func restoreLinesInProgress() -> ConsumedBytes? {
-        guard let bytes = state.loadCheckpoint(file: file) else { return nil }
+        guard let bytes = checkpoint?.load() else { return nil }
         do {
             let consumed = try pipeline.restore(checkpoint: bytes)
             log.info("\(label) continuing the long lines and multi-line messages in progress when the plugin last stopped")
@@ -153,7 +154,11 @@ final class StreamReader: @unchecked Sendable {
     private func checkpointLinesInProgress(consuming: UnsafeRawBufferPointer) {
         guard let bytes = pipeline.checkpointIfChanged(consuming: consuming) else { return }
         do {
-            try state.saveCheckpoint(file: file, bytes)
+            if bytes.isEmpty {
+                checkpoint?.remove()
+            } else {
+                try checkpoint?.save(bytes)
+            }
         } catch {
             // Refusing to consume would block the container: the line is at risk only
             // if the plugin also dies before the line ends.
