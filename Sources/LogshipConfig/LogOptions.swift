@@ -25,7 +25,7 @@ public enum LogOptions {
         summary: "`rfc5424micro`, `rfc5424`, `rfc3164`, or `unix` (Docker's legacy layout without HOSTNAME).")
     public static let syslogFraming = LogOption(
         name: "syslog-framing", defaultDescription: "non-transparent",
-        summary: "On stream transports: `non-transparent` (each message ends in LF) or `octet-counted` (RFC 6587 `LEN SP MSG`). On `tcp+tls` with `rfc5424micro` or `rfc5424` the default is `octet-counted` (RFC 5425, as Docker does). Ignored for udp and unixgram: one message per datagram.")
+        summary: "On stream transports: `non-transparent` (each message ends in LF) or `octet-counted` (RFC 6587 `LEN SP MSG`). On `tcp+tls` with `rfc5424micro` or `rfc5424` the default is `octet-counted` (RFC 5425, as Docker does), and so it is with a multi-line option, whose messages hold LFs (`non-transparent` is then refused). Ignored for udp and unixgram: one message per datagram.")
     public static let syslogSDID = LogOption(
         name: "syslog-sd-id", defaultDescription: "logship@32473",
         summary: "SD-ID of the STRUCTURED-DATA element that carries `labels`/`env` attributes (RFC 5424 formats).")
