@@ -46,6 +46,7 @@ import Testing
         #expect(keyword("[warning] x") == .warning)
         #expect(keyword("2024-05-01 12:00:00 [DEBUG] x") == .debug)
         #expect(keyword("2024-05-01 [main] ERROR x") == nil)
+        #expect(keyword("2024-05-01 [12345] [Warn] x") == .warning)
         #expect(keyword("Errors everywhere") == nil)
         #expect(keyword("ERROR2 x") == nil)
         #expect(keyword("panic: x") == nil)
