@@ -33,8 +33,11 @@ public final class EventBuilder {
     /// Bumped whenever what is held changes (see `MultilineJoiner.changes`).
     public var changes: Int { joiner?.changes ?? 0 }
 
+    /// - Parameter lineOutlivesCall: the line's bytes stay valid until `endOfRead` (they
+    ///   are in the read buffer, not in a reassembled line's), so a held line need not be
+    ///   copied at once.
     @inline(__always)
-    public func push(_ line: Line, now: Int64, emit: (LogEvent) -> Void) {
+    public func push(_ line: Line, now: Int64, lineOutlivesCall: Bool = false, emit: (LogEvent) -> Void) {
         var bytes = line.bytes
         var severity: Severity?
         if settings.levelFrom == .prefix || settings.levelFrom == .auto, let (found, rest) = SeverityPrefix.split(bytes) {
@@ -45,7 +48,13 @@ public final class EventBuilder {
             finish(JoinedMessage(source: line.source, timeNano: line.timeNano, bytes: bytes, severity: severity, lines: 1), emit)
             return
         }
-        joiner!.push(bytes, source: line.source, timeNano: line.timeNano, severity: severity, now: now) { finish($0, emit) }
+        joiner!.push(bytes, source: line.source, timeNano: line.timeNano, severity: severity, now: now,
+                     lineOutlivesCall: lineOutlivesCall) { finish($0, emit) }
+    }
+
+    /// The read buffer the lines came from is about to be reused.
+    public func endOfRead() {
+        joiner?.endOfRead()
     }
 
     /// Sends the messages whose timeout passed.

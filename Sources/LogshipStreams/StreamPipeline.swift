@@ -24,6 +24,9 @@ public final class StreamPipeline {
     /// The monotonic time of the read being handled (taken once per read, only when a
     /// joiner needs it for its timeouts).
     @exclusivity(unchecked) private var now: Int64 = 0
+    /// The bytes `consume` is reading, while it reads them: a line inside them stays valid
+    /// until it returns, so a joiner may hold it without a copy till then.
+    @exclusivity(unchecked) private var readBuffer = UnsafeRawBufferPointer(start: nil, count: 0)
     /// Entries decoded so far.
     @exclusivity(unchecked) public private(set) var entries = 0
     /// Lines handed on (or, without outputs, thrown away) so far.
@@ -90,6 +93,7 @@ public final class StreamPipeline {
     @inline(__always)
     public func consume(_ bytes: UnsafeRawBufferPointer) -> Consumed {
         if let events, events.usesClock { now = MonotonicClock.now() }
+        readBuffer = bytes
         var result = Consumed()
         var offset = 0
         scanning: while offset < bytes.count {
@@ -109,6 +113,8 @@ public final class StreamPipeline {
         }
         result.bytes = offset
         if let deadline = events?.nextDeadline, deadline <= now { emitExpired(now: now) }
+        events?.endOfRead()
+        readBuffer = UnsafeRawBufferPointer(start: nil, count: 0)
         return result
     }
 
@@ -121,7 +127,10 @@ public final class StreamPipeline {
     private func deliver(_ line: Line) {
         lines += 1
         if let events {
-            events.push(line, now: now) { event in send(event) }
+            let inReadBuffer = readBuffer.baseAddress.map { start in
+                line.bytes.baseAddress.map { $0 >= start && $0 + line.bytes.count <= start + readBuffer.count } ?? true
+            } ?? false
+            events.push(line, now: now, lineOutlivesCall: inReadBuffer) { event in send(event) }
         } else {
             send(LogEvent(line))
         }

@@ -70,4 +70,24 @@ import Testing
         damaged[damaged.count / 2] ^= 0xFF
         #expect(throws: PatternError.self) { try restored.restore(checkpoint: damaged, now: 0) }
     }
+
+    /// A held line is borrowed from the read buffer, and copied only when a line joins
+    /// it or the read ends: after that the buffer can be reused.
+    @Test func aBorrowedLineIsCopiedBeforeItsReadBufferIsReused() {
+        var joiner = MultilineJoiner(classifier: datePattern, maxLines: 100, maxBytes: 1000, timeoutNanoseconds: 500)
+        var out: [String] = []
+        let collect = { (m: JoinedMessage) in out.append(String(decoding: m.bytes, as: UTF8.self)) }
+        var buffer = Array("2024-05-01 a2024-05-01 b".utf8)
+        buffer.withUnsafeBytes { read in
+            joiner.push(UnsafeRawBufferPointer(rebasing: read[0..<12]), source: .stdout, timeNano: 1, severity: nil, now: 0,
+                        lineOutlivesCall: true, emit: collect)
+            joiner.push(UnsafeRawBufferPointer(rebasing: read[12...]), source: .stdout, timeNano: 2, severity: nil, now: 0,
+                        lineOutlivesCall: true, emit: collect)
+            joiner.endOfRead()
+        }
+        for i in buffer.indices { buffer[i] = UInt8(ascii: "#") }
+        Array(" c".utf8).withUnsafeBytes { joiner.push($0, source: .stdout, timeNano: 3, severity: nil, now: 0, emit: collect) }
+        joiner.flush(emit: collect)
+        #expect(out == ["2024-05-01 a", "2024-05-01 b\n c"])
+    }
 }

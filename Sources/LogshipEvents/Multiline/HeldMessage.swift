@@ -4,6 +4,10 @@ import LogshipWire
 /// still grow: its lines joined by LF, with its first line's time and severity.
 struct HeldMessage {
     var bytes: [UInt8] = []
+    /// A message of one line held without a copy: the line, still in the caller's read
+    /// buffer. Copied into `bytes` when a line joins it or when that read is over
+    /// (`MultilineJoiner.endOfRead`); most held lines are sent before either happens.
+    var borrowed: UnsafeRawBufferPointer?
     var lines = 0
     var timeNano: Int64 = 0
     /// From the first line's sd-daemon prefix (`level-from=prefix`), when it had one.
@@ -19,8 +23,19 @@ struct HeldMessage {
 
     var isEmpty: Bool { lines == 0 }
 
+    /// The message's length in bytes.
+    var count: Int { borrowed?.count ?? bytes.count }
+
+    /// Copies a borrowed line into `bytes`.
+    mutating func ownBytes() {
+        guard let line = borrowed else { return }
+        bytes.append(contentsOf: line)
+        borrowed = nil
+    }
+
     /// Empties it for the next message; a buffer grown for a huge message is given back.
     mutating func reset() {
+        borrowed = nil
         if bytes.capacity > 64 * 1024 {
             bytes = []
         } else {

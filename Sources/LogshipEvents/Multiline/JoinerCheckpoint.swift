@@ -27,7 +27,11 @@ extension MultilineJoiner {
             out.u32(UInt32(bitPattern: Int32(message.tentativeOffset ?? -1)))
             out.u32(UInt32(message.tentativeLines))
             out.u64(UInt64(bitPattern: message.tentativeTimeNano))
-            out.counted(message.bytes)
+            if let line = message.borrowed {
+                out.counted(Array(line))
+            } else {
+                out.counted(message.bytes)
+            }
         }
         out.seal()
         return out.bytes

@@ -47,16 +47,18 @@ public struct MultilineJoiner {
         }
     }
 
-    /// Takes one line (its bytes are only borrowed); hands out every message it ends.
+    /// Takes one line; hands out every message it ends. With `lineOutlivesCall`, the
+    /// line's bytes stay valid until `endOfRead` (they are in the read buffer), and a line
+    /// held on its own is not copied before then.
     public mutating func push(_ line: UnsafeRawBufferPointer, source: LogSource, timeNano: Int64, severity: Severity?,
-                              now: Int64, emit: (JoinedMessage) -> Void) {
+                              now: Int64, lineOutlivesCall: Bool = false, emit: (JoinedMessage) -> Void) {
         let s = Self.slot(source)
         // Fields read one by one: a copy of the slot would share its buffer, and the
         // append below would then copy the whole message.
         let heldLines = slots[s].lines
         let classification = classifier.classify(line, context: slots[s].context, linesInMessage: heldLines)
         if heldLines > 0 {
-            let fits = heldLines < maxLines && slots[s].bytes.count + 1 + line.count <= maxBytes
+            let fits = heldLines < maxLines && slots[s].count + 1 + line.count <= maxBytes
             if classification.role != .start && fits {
                 join(line, into: s, classification, timeNano: timeNano, now: now, emit: emit)
                 return
@@ -68,7 +70,11 @@ public struct MultilineJoiner {
             return
         }
         changes += 1
-        slots[s].bytes.append(contentsOf: line)
+        if lineOutlivesCall {
+            slots[s].borrowed = line
+        } else {
+            slots[s].bytes.append(contentsOf: line)
+        }
         slots[s].lines = 1
         slots[s].timeNano = timeNano
         slots[s].severity = severity
@@ -79,6 +85,7 @@ public struct MultilineJoiner {
     private mutating func join(_ line: UnsafeRawBufferPointer, into s: Int, _ classification: LineClassification,
                                timeNano: Int64, now: Int64, emit: (JoinedMessage) -> Void) {
         changes += 1
+        slots[s].ownBytes()
         if classification.role == .tentative {
             if slots[s].tentativeOffset == nil {
                 slots[s].tentativeOffset = slots[s].bytes.count
@@ -98,6 +105,12 @@ public struct MultilineJoiner {
         } else {
             slots[s].deadline = now + timeoutNanoseconds
         }
+    }
+
+    /// The read buffer the lines came from is about to be reused: held lines that are
+    /// still borrowed from it are copied.
+    public mutating func endOfRead() {
+        for s in slots.indices where slots[s].borrowed != nil { slots[s].ownBytes() }
     }
 
     /// Sends every message whose timeout has passed.
@@ -127,6 +140,13 @@ public struct MultilineJoiner {
         let tentativeTimeNano = slots[s].tentativeTimeNano
         let main = JoinedMessage(source: source, timeNano: slots[s].timeNano, bytes: UnsafeRawBufferPointer(start: nil, count: 0),
                                  severity: slots[s].severity, lines: slots[s].lines - tentativeLines)
+        if let line = slots[s].borrowed {
+            var message = main
+            message.bytes = line
+            emit(message)
+            slots[s].reset()
+            return
+        }
         slots[s].bytes.withUnsafeBytes { raw in
             var message = main
             let mainEnd = tentativeOffset ?? raw.count
