@@ -100,6 +100,12 @@ public struct SyslogFormatter: LineFormatter {
         StructuredData.appendElement(id: fieldsID, fields, to: &scratch)
         if scratch.isEmpty { scratch.append(UInt8(ascii: "-")) }
         var message = fields.message
+        // A JSON string may hold an LF (`"msg":"a\nb"`); with LF framing it would end the
+        // message there, so it is written as the two characters `\n` the line had.
+        if framing == .nonTransparent, let text = message, text.utf8.contains(UInt8(ascii: "\n")) {
+            message = String(decoding: text.utf8.flatMap { $0 == UInt8(ascii: "\n") ? [UInt8(ascii: "\\"), UInt8(ascii: "n")] : [$0] },
+                             as: UTF8.self)
+        }
         let messageCount = message?.utf8.count ?? event.bytes.count
         let pri = prefix[event.severity]
         if framing == .octetCounted {

@@ -88,4 +88,12 @@ private let contextWithLabel: FormatContext = {
         var bsd = SyslogFormatter(format: .rfc3164, facility: .daemon, framing: .nonTransparent, context: sampleContext)
         #expect(render(#"{"msg":"x"}"#, json: true) { bsd.append($0, to: &$1) }.hasSuffix(#": {"msg":"x"}"# + "\n"))
     }
+
+    @Test func anLFInAJSONMessageDoesNotEndAnLFFramedMessage() {
+        var lf = SyslogFormatter(format: .rfc5424, facility: .daemon, framing: .nonTransparent, context: sampleContext)
+        let out = render(#"{"msg":"a\nb"}"#, json: true) { lf.append($0, to: &$1) }
+        #expect(out.hasSuffix(#" a\nb"# + "\n") && out.filter { $0 == "\n" }.count == 1, "\(out)")
+        var counted = SyslogFormatter(format: .rfc5424, facility: .daemon, framing: .octetCounted, context: sampleContext)
+        #expect(render(#"{"msg":"a\nb"}"#, json: true) { counted.append($0, to: &$1) }.hasSuffix(" a\nb\n"))
+    }
 }
