@@ -45,6 +45,9 @@ import Testing
         (#"[[:nope:]]"#, "unknown class"),
         (#"\x00"#, "NUL"),
         ("a\\", "trailing backslash"),
+        // Found by fuzz-patterns: an empty \Q\E gave the quantifier nothing, and the
+        // parser indexed an empty list.
+        (#"^\Q\E*E"#, "nothing to repeat"),
     ])
     func rejectsWhatEREcannotMatch(pattern: String, reason: String) {
         #expect(throws: PatternError.self) { try LinePattern(pattern) }

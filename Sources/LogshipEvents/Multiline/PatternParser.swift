@@ -86,6 +86,8 @@ struct PatternParser {
                 continue
             }
             guard atoms.count == 1, case .bytes = atoms[0].node else {
+                // An empty `\Q\E` leaves nothing for the quantifier (found by fuzz-patterns).
+                guard !atoms.isEmpty else { throw error("nothing to repeat before the repetition operator", at: start) }
                 if atoms.count > 1 {
                     // A multi-byte character: the quantifier applies to all of it.
                     pieces.append(PatternSyntax.Piece(node: .group([atoms]), quantifier: quantifier))
