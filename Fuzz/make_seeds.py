@@ -226,7 +226,7 @@ def start_logging_seeds():
         "tcp-json": {"tcp-address": "tcp://vector:9000", "tcp-format": "json", "labels": "app,com.example.team"},
         "tcp-gelf-attributes": {"tcp-address": "tcp://graylog:12201", "tcp-format": "gelf", "labels-regex": "^com\\.", "env": "APP_MODE,EMPTY"},
         "tcp-raw": {"tcp-address": "tcp://collector:7000", "tcp-format": "raw"},
-        "multiline-pattern-octet": {"syslog-address": "tcp://a:1", "multiline-pattern": "^(?i)\\d{4}-\\d{2}", "multiline-timeout": "250ms",
+        "multiline-pattern-octet": {"syslog-address": "tcp://a:1", "multiline-pattern": "(?i)^\\d{4}-\\d{2}", "multiline-timeout": "250ms",
                                     "multiline-max-lines": "50", "level-from": "auto", "parse-json": "true"},
         "multiline-presets-gelf": {"tcp-address": "tcp://graylog:12201", "tcp-format": "gelf", "multiline-preset": "java,python,go",
                                    "level-from": "json"},
