@@ -6,7 +6,8 @@
 /// escapes inside), `^ $ \A \z`, `\b \B`, `| ( ) (?: ) (?P<name> ) (?<name> )`,
 /// `* + ? {n} {n,} {n,m}` (n, m ≤ 1000), `\d \D \s \S \w \W`, `\t \n \r \f \v \a`,
 /// `\xHH`, `\x{H…}`, `\Q…\E`, escaped punctuation, and leading flags `(?i)` (ignore case)
-/// and `(?s) (?m) (?U)` (no effect on a single line). Non-greedy quantifiers (`*?`, `+?`,
+/// and `(?s) (?m) (?U)` (no effect on a single line), also right after a leading `^`
+/// (`^(?i)error` is `(?i)^error`). Non-greedy quantifiers (`*?`, `+?`,
 /// `??`, `{n,m}?`) are taken as greedy: whether a line matches at all does not depend on
 /// greediness, and that is all a start pattern asks.
 /// Rejected, with the reason: lookaround, backreferences, `\p{…}` Unicode classes,
@@ -18,6 +19,9 @@ struct PatternParser {
     /// Bytes the pattern stands for once repetitions are counted out: bounds the
     /// automaton `regcomp` builds (it copies each repetition).
     private var weight = 0
+    /// Nothing but `^` read yet: flags here still apply to the whole pattern.
+    private var atStart = true
+    private var ignoreCase = false
 
     static let maxRepeat = 1000
     static let maxDepth = 64
@@ -25,13 +29,13 @@ struct PatternParser {
 
     static func parse(_ text: String) throws(PatternError) -> PatternSyntax {
         var parser = PatternParser(bytes: Array(text.utf8))
-        let ignoreCase = try parser.leadingFlags()
+        parser.ignoreCase = try parser.leadingFlags()
         let root = try parser.alternation()
         if parser.index < parser.bytes.count {
             throw parser.error("unmatched ')'")
         }
         _ = try weight(of: root, parser)
-        return PatternSyntax(root: root, ignoreCase: ignoreCase)
+        return PatternSyntax(root: root, ignoreCase: parser.ignoreCase)
     }
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
@@ -69,6 +73,7 @@ struct PatternParser {
 
     private mutating func alternation() throws(PatternError) -> PatternSyntax.Alternation {
         var branches: PatternSyntax.Alternation = [try concatenation()]
+        atStart = false
         while current == UInt8(ascii: "|") {
             index += 1
             branches.append(try concatenation())
@@ -81,6 +86,7 @@ struct PatternParser {
         while let byte = current, byte != UInt8(ascii: "|"), byte != UInt8(ascii: ")") {
             let start = index
             let atoms = try atom()
+            if atoms.contains(where: { if case .startOfLine = $0.node { false } else { true } }) { atStart = false }
             guard let quantifier = try quantifier() else {
                 pieces.append(contentsOf: atoms)
                 continue
@@ -109,6 +115,10 @@ struct PatternParser {
     private mutating func atom() throws(PatternError) -> [PatternSyntax.Piece] {
         let byte = current!
         switch byte {
+        case UInt8(ascii: "(") where atStart && depth == 0 && peek(1) == UInt8(ascii: "?") && peek(2).map(isFlag) == true:
+            // `^(?i)…`: flags after the leading anchor still cover everything.
+            if try leadingFlags() { ignoreCase = true }
+            return []
         case UInt8(ascii: "("):
             return [PatternSyntax.Piece(node: try group())]
         case UInt8(ascii: "["):
