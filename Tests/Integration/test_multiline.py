@@ -11,6 +11,8 @@ and TABs arrive as sent) and Python receivers for JSON lines and GELF.
   the last message goes out at the end of the stream without waiting for the timeout; an idle
   stream wakes nobody up.
 - Docker's 16 KiB pieces inside a joined message are put together first.
+- A datetime format set host-wide joins; over UDP and unixgram a joined message is one datagram
+  with its first line's time.
 - Several streams, stdout and stderr interleaved frame by frame, are joined apart.
 - `kill -9` twice while messages are in progress (some with 16 KiB pieces): no line is lost, and no
   message arrives with a line twice or with another message's lines.
@@ -30,6 +32,7 @@ import pytest
 from harness import expect, frames
 from harness.fifo_writer import FifoWriter
 from harness.multiline import GO_PANIC, JAVA_TRACE, PRESETS, PYTHON_TRACEBACK, traces_between_ordinary_lines
+from harness.receivers import DatagramReceiver
 from harness.rsyslog import Rsyslog
 from harness.waiting import wait_until, wait_while_progressing
 
@@ -168,6 +171,31 @@ def test_16_kib_pieces_inside_a_joined_message_are_put_together_first(open_strea
     s.finish()
     wait_until(lambda: len(gelf_records(rx)) >= 2, 10, "2 GELF messages")
     assert [r["short_message"] for r in gelf_records(rx)] == ["\n".join(["head", long_line, "  tail"]), "next"]
+
+
+# -- datagrams, a host-wide datetime format, the first line's time --------------------------------------------
+@pytest.mark.parametrize("transport", ["udp", "unixgram"])
+def test_a_host_wide_datetime_format_joins_into_one_datagram_with_the_first_lines_time(start_plugin, stream_on,
+                                                                                      short_tmp, transport):
+    """MULTILINE_DATETIME_FORMAT set for the whole host (no --log-opt) joins; over UDP and unixgram a
+    joined message is one datagram holding its LFs (no octet counting there), stamped with its first
+    line's time."""
+    p = start_plugin({"MULTILINE_DATETIME_FORMAT": "%Y-%m-%d %H:%M:%S"})
+    path = str(short_tmp / "joined.sock") if transport == "unixgram" else None
+    with DatagramReceiver(path=path) as rx:
+        s = stream_on(p, {"syslog-address": rx.address})
+        base = 1_795_000_000_000_000_000  # 2026-11-18T11:06:40Z, one second per line
+        lines = ["2026-11-26 16:16:21 first", "  detail a", "\tdetail b", "2026-11-26 16:16:22 second",
+                 "no timestamp: joins the second"]
+        for i, line in enumerate(lines):
+            s.log(line, time_nano=base + i * 1_000_000_000)
+        s.finish()
+        datagrams = rx.wait_for_datagrams(2, timeout=10)
+        time.sleep(0.3)
+        datagrams = rx.datagrams()
+    parsed = [expect.parse_rfc5424(d) for d in datagrams]
+    assert [m["msg"].decode() for m in parsed] == ["\n".join(lines[:3]), "\n".join(lines[3:])]
+    assert [m["time"].timestamp() for m in parsed] == [base / 1e9, (base + 3_000_000_000) / 1e9]
 
 
 # -- several streams, stdout and stderr interleaved --------------------------------------------------------
