@@ -139,8 +139,11 @@ def test_bad_values_fail_docker_run_naming_the_option(options, named):
     options = {"syslog-address": "udp://127.0.0.1:9", **options}
     run = d.run_container(["echo", "never runs"], options)
     assert run.returncode != 0
+    # Refused for its value (`invalid value "..." for log-opt NAME`, or the combination naming both),
+    # not as an option the plugin does not know (`unknown log-opt "NAME"`).
+    assert "unknown log-opt" not in run.stderr, run.stderr
     for name in named:
-        assert name in run.stderr, run.stderr
+        assert f"log-opt {name}" in run.stderr, run.stderr
     assert b"never runs" not in run.stdout
 
 

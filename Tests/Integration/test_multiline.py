@@ -348,4 +348,6 @@ def test_raw_format_and_lf_framing_refuse_multi_line_options(plugin, stream_on, 
     for stream, options in ((raw, ("tcp-format", "multiline-preset")), (lf, ("syslog-framing", "multiline-pattern"))):
         response = stream.responses[0]
         assert not response.ok
-        assert all(o in response.err for o in options), response.err
+        # "log-opt NAME" is how a refused value is named; an unknown option reads `unknown log-opt "NAME"`.
+        assert all(f"log-opt {o}" in response.err for o in options), response.err
+        assert "cannot carry the multi-line messages" in response.err, response.err
