@@ -7,6 +7,8 @@ import PackageDescription
 //   LogshipSystem        thin typed wrappers over syscalls (fds, sockets, poll, threads, locks)
 //   LogshipWire          the FIFO wire format: frames, the LogEntry decoder, reassembly
 //   LogshipJSON          a small JSON reader and writer (requests, json/gelf output)
+//   LogshipEvents        lines to messages: multi-line joining (patterns, timestamp formats,
+//                        stack-trace presets), severity from the line, JSON lines as fields
 //   LogshipFormat        syslog / json / gelf / raw formatting into reusable byte buffers
 //   LogshipDestinations  what a destination is: addresses, TLS and delivery settings (values, no I/O)
 //   LogshipConfig        the one option whitelist, resolution of a container's options (no I/O)
@@ -20,8 +22,8 @@ import PackageDescription
 //   logship-bench        the pipeline benchmark (swift run -c release logship-bench)
 //
 //   System <- Delivery <- Streams <- Plugin <- logship
-//   Wire <- Format <- Config <- Streams
-//   JSON <- Format, Config, HTTP;  Destinations <- Config, Delivery;  HTTP <- Plugin
+//   Wire <- Events <- Format <- Config <- Streams
+//   JSON <- Events, Format, Config, HTTP;  Destinations <- Config, Delivery;  HTTP <- Plugin
 let package = Package(
     name: "logship",
     products: [
@@ -30,6 +32,7 @@ let package = Package(
         // so that sanitizer builds never touch this one); each links only what it fuzzes.
         .library(name: "LogshipWire", targets: ["LogshipWire"]),
         .library(name: "LogshipJSON", targets: ["LogshipJSON"]),
+        .library(name: "LogshipEvents", targets: ["LogshipEvents"]),
         .library(name: "LogshipFormat", targets: ["LogshipFormat"]),
         .library(name: "LogshipConfig", targets: ["LogshipConfig"]),
         .library(name: "LogshipDelivery", targets: ["LogshipDelivery"]),
@@ -39,15 +42,18 @@ let package = Package(
         .target(name: "LogshipSystem"),
         .target(name: "LogshipWire"),
         .target(name: "LogshipJSON"),
-        .target(name: "LogshipFormat", dependencies: ["LogshipWire", "LogshipJSON"]),
+        // Below Config, which compiles the same matchers to check options at `docker run`,
+        // and below Format, whose formatters take its events.
+        .target(name: "LogshipEvents", dependencies: ["LogshipWire", "LogshipJSON"]),
+        .target(name: "LogshipFormat", dependencies: ["LogshipWire", "LogshipJSON", "LogshipEvents"]),
         .target(name: "LogshipDestinations"),
-        .target(name: "LogshipConfig", dependencies: ["LogshipFormat", "LogshipDestinations", "LogshipJSON"]),
+        .target(name: "LogshipConfig", dependencies: ["LogshipFormat", "LogshipDestinations", "LogshipJSON", "LogshipEvents"]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "LogshipDelivery", dependencies: ["LogshipSystem", "LogshipDestinations", "COpenSSL"]),
         .target(name: "LogshipHTTP", dependencies: ["LogshipSystem", "LogshipJSON"]),
         .target(
             name: "LogshipStreams",
-            dependencies: ["LogshipSystem", "LogshipWire", "LogshipJSON", "LogshipFormat", "LogshipDestinations",
+            dependencies: ["LogshipSystem", "LogshipWire", "LogshipJSON", "LogshipEvents", "LogshipFormat", "LogshipDestinations",
                            "LogshipDelivery", "LogshipConfig"]
         ),
         .target(
@@ -77,7 +83,8 @@ let package = Package(
         .testTarget(name: "LogshipWireTests", dependencies: ["LogshipWire", "LogshipSystem", "LogshipTestFrames"],
                     exclude: ["Corpus", "make_corpus.py"]),
         .testTarget(name: "LogshipJSONTests", dependencies: ["LogshipJSON"]),
-        .testTarget(name: "LogshipFormatTests", dependencies: ["LogshipFormat", "LogshipWire"]),
+        .testTarget(name: "LogshipEventsTests", dependencies: ["LogshipEvents", "LogshipWire", "LogshipJSON"]),
+        .testTarget(name: "LogshipFormatTests", dependencies: ["LogshipFormat", "LogshipWire", "LogshipEvents", "LogshipJSON"]),
         .testTarget(
             name: "LogshipDeliveryTests",
             dependencies: ["LogshipDelivery", "LogshipDestinations", "LogshipSystem", "LogshipTestSupport"]

@@ -27,6 +27,11 @@ let package = Package(
             "FuzzSupport",
             .product(name: "LogshipJSON", package: "logship"),
         ]),
+        .executableTarget(name: "fuzz-patterns", dependencies: [
+            "FuzzSupport",
+            .product(name: "LogshipEvents", package: "logship"),
+            .product(name: "LogshipWire", package: "logship"),
+        ]),
         .executableTarget(name: "fuzz-spool", dependencies: [
             "FuzzSupport",
             .product(name: "LogshipDelivery", package: "logship"),

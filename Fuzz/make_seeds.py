@@ -226,6 +226,12 @@ def start_logging_seeds():
         "tcp-json": {"tcp-address": "tcp://vector:9000", "tcp-format": "json", "labels": "app,com.example.team"},
         "tcp-gelf-attributes": {"tcp-address": "tcp://graylog:12201", "tcp-format": "gelf", "labels-regex": "^com\\.", "env": "APP_MODE,EMPTY"},
         "tcp-raw": {"tcp-address": "tcp://collector:7000", "tcp-format": "raw"},
+        "multiline-pattern-octet": {"syslog-address": "tcp://a:1", "multiline-pattern": "(?i)^\\d{4}-\\d{2}", "multiline-timeout": "250ms",
+                                    "multiline-max-lines": "50", "level-from": "auto", "parse-json": "true"},
+        "multiline-presets-gelf": {"tcp-address": "tcp://graylog:12201", "tcp-format": "gelf", "multiline-preset": "java,python,go",
+                                   "level-from": "json"},
+        "multiline-datetime-json": {"tcp-address": "tcp://b:2", "multiline-datetime-format": "%Y-%m-%d %H:%M:%S", "level-from": "prefix"},
+        "error-multiline-raw": {"tcp-address": "tcp://collector:7000", "tcp-format": "raw", "multiline-preset": "java"},
         "both-destinations-sd": {"syslog-address": "tcp://a:1", "tcp-address": "tcp://b:2", "syslog-sd-id": "meta@1",
                                  "labels": "multi", "env-regex": "^(APP|CERT)"},
         "tag-pipeline-functions": dict(udp, tag='{{.Name | upper}}/{{truncate .FullID 4}}/{{join (split .ImageName "b") "-"}}'),
@@ -276,6 +282,34 @@ def start_logging_seeds():
 # segment, 3 cut inside a record, 4 a torn copy of a record at a segment's end, 5 zeros
 # at a segment's end, 6 lose a segment, 7 set the cursor, 8 cut the cursor file.
 
+# --- fuzz-patterns: multi-line patterns, datetime formats, joiner input ---------------
+def pattern_seeds():
+    target = "fuzz-patterns"
+    clear_seeds(target)
+    lines = [b"2026-11-26 16:16:21 started", b"\tat com.example.App.main(App.java:12)", b"  File \"a.py\", line 1",
+             b"ERROR x", b"", b"\xc3\xa9t\xc3\xa9", b"abc", b"aaab"]
+    patterns = {
+        "date-prefix": r"^\d{4}-\d{2}-\d{2}", "bracket": r"^\[", "non-space": r"^\S", "alternation": r"^(INFO|WARN|ERROR) ",
+        "unanchored": r"Exception", "icase": r"(?i)^error", "classes": r"^[[:upper:]][^\s\]-]+$", "counted": r"^a{2,3}b?c*",
+        "escapes": r"^\x41\t\Q.*\E\bx\B", "named-group": r"^(?P<ts>\d+)-(?:x|y)", "lazy": r"^a+?b*?", "utf8": r"^é+",
+        "lookahead": r"^(?=x)", "empty-branch": r"a|",
+    }
+    for name, pattern in patterns.items():
+        write(target, "pattern-" + name, b"\0" + pattern.encode() + b"\0" + b"\0".join(lines))
+    formats = {"iso": "%Y-%m-%d %H:%M:%S", "syslog": "%b %e %T", "clf": "[%d/%b/%Y:%H:%M:%S %z]", "fraction": "%FT%T.%f%z",
+               "names": "%a, %d %B %Y %I:%M %p %Z", "bad": "%Q"}
+    for name, fmt in formats.items():
+        write(target, "datetime-" + name, b"\1" + fmt.encode() + b"\0" + b"\0".join(lines))
+    java = [b"2026-11-26 ERROR x", b"java.lang.IllegalStateException: boom", b"\tat a.B.c(B.java:1)", b"Caused by: x",
+            b"\t... 5 more", b"next"]
+    python = [b"Traceback (most recent call last):", b"  File \"a.py\", line 1", b"ValueError: x", b"",
+              b"During handling of the above exception, another exception occurred:", b"", b"Traceback (most recent call last):",
+              b"  x", b"KeyError: y", b"", b"after"]
+    go = [b"panic: boom", b"", b"goroutine 1 [running]:", b"main.main()", b"\t/a.go:1 +0x1", b"", b"exit"]
+    write(target, "joiner-all-presets", b"\2" + b"\x07\x05\x40\x03" + b"\0" + b"\0".join(java + python + go))
+    write(target, "joiner-tight-limits", b"\2" + b"\x07\x00\x01\x02" + b"\0" + b"\0".join(java + python))
+
+
 def spool(records=6, segment=16, flags=0, restart=None, ack=None, legacy=None, ops=b""):
     out = bytes([records - 1, segment, flags])
     if restart is not None:
@@ -313,6 +347,7 @@ if __name__ == "__main__":
     http_seeds()
     json_seeds()
     start_logging_seeds()
+    pattern_seeds()
     spool_seeds()
     for target in sorted(os.listdir(CORPUS)):
         directory = os.path.join(CORPUS, target)

@@ -25,7 +25,7 @@ public enum LogOptions {
         summary: "`rfc5424micro`, `rfc5424`, `rfc3164`, or `unix` (Docker's legacy layout without HOSTNAME).")
     public static let syslogFraming = LogOption(
         name: "syslog-framing", defaultDescription: "non-transparent",
-        summary: "On stream transports: `non-transparent` (each message ends in LF) or `octet-counted` (RFC 6587 `LEN SP MSG`). On `tcp+tls` with `rfc5424micro` or `rfc5424` the default is `octet-counted` (RFC 5425, as Docker does). Ignored for udp and unixgram: one message per datagram.")
+        summary: "On stream transports: `non-transparent` (each message ends in LF) or `octet-counted` (RFC 6587 `LEN SP MSG`). On `tcp+tls` with `rfc5424micro` or `rfc5424` the default is `octet-counted` (RFC 5425, as Docker does), and so it is with a multi-line option, whose messages hold LFs (`non-transparent` is then refused). Ignored for udp and unixgram: one message per datagram.")
     public static let syslogSDID = LogOption(
         name: "syslog-sd-id", defaultDescription: "logship@32473",
         summary: "SD-ID of the STRUCTURED-DATA element that carries `labels`/`env` attributes (RFC 5424 formats).")
@@ -54,6 +54,31 @@ public enum LogOptions {
         name: "max-line-size", defaultDescription: "1m",
         summary: "Longest line rebuilt from Docker's 16 KiB pieces (`k`, `m` = KiB, MiB); longer lines are sent in pieces of this size.")
 
+    public static let multilinePattern = LogOption(
+        name: "multiline-pattern", defaultDescription: "",
+        summary: "Joins multi-line messages: a line that matches this regular expression starts a new message, a line that does not is added to the message in progress (awslogs' meaning). RE2 (Go) syntax, matched anywhere in the line unless anchored with `^`; see [Multi-line messages](#multi-line-messages) for the dialect.")
+    public static let multilineDatetimeFormat = LogOption(
+        name: "multiline-datetime-format", defaultDescription: "",
+        summary: "Joins multi-line messages: a line that begins with a timestamp in this strftime format (`%Y-%m-%d %H:%M:%S`, `%b %e %T`, ...) starts a new message, the others are added to it.")
+    public static let multilinePreset = LogOption(
+        name: "multiline-preset", defaultDescription: "",
+        summary: "Joins the stack traces it recognises, comma-separated: `java`, `python`, `go`; every other line stays a message of its own.")
+    public static let multilineTimeout = LogOption(
+        name: "multiline-timeout", defaultDescription: "1s",
+        summary: "A message in progress is sent after this long without a line joining it (`ms`, `s`, `m`).")
+    public static let multilineMaxLines = LogOption(
+        name: "multiline-max-lines", defaultDescription: "1000",
+        summary: "A message of this many lines is sent at once (2–100000); `max-line-size` caps its bytes.")
+    public static let levelFrom = LogOption(
+        name: "level-from", defaultDescription: "stream",
+        summary: "Where a message's severity comes from: `stream` (stdout info, stderr err), `prefix` (sd-daemon `<3>`, removed), `json` (a `level`/`severity`/`lvl` member), `auto` (prefix, JSON, a leading keyword such as `ERROR`, else the stream). Sets syslog's PRI, GELF's `level` and JSON's `level`.")
+    public static let parseJSON = LogOption(
+        name: "parse-json", defaultDescription: "false",
+        summary: "`true`: a line that is a JSON object is sent as fields (JSON: under `fields`; GELF: `_name` fields; RFC 5424: SD-PARAMs) rather than as an escaped string.")
+
+    /// The options that join lines into messages; at most one may be set.
+    public static let multilineRules = [multilinePattern, multilineDatetimeFormat, multilinePreset]
+
     public static let syslogTLS = TLSOptionGroup(address: syslogAddress)
     public static let tcpTLS = TLSOptionGroup(address: tcpAddress)
 
@@ -65,6 +90,8 @@ public enum LogOptions {
         tcpTLS.caCertificates, tcpTLS.certificate, tcpTLS.key, tcpTLS.skipVerify, tcpTLS.serverName,
         tag, labels, labelsRegex, env, envRegex,
         maxLineSize,
+        multilinePattern, multilineDatetimeFormat, multilinePreset, multilineTimeout, multilineMaxLines,
+        levelFrom, parseJSON,
     ]
 
     /// Keys the daemon itself acts on (ring buffer, local cache for `docker logs`):

@@ -3,6 +3,7 @@
 // Pure: it reads no file and opens nothing.
 
 import LogshipDestinations
+import LogshipEvents
 import LogshipFormat
 
 /// Turns a container's log-opts plus the host-wide defaults into `StreamSettings`.
@@ -112,10 +113,13 @@ public struct OptionResolver: Sendable {
             maxLineBytes = size
         }
 
+        let events = try EventOptionResolution.resolve(values)
+        let multiline = events.multiline == nil ? nil : EventOptionResolution.multilineRule(values)
+
         // Only the host-wide settings that apply to this container are recorded.
         let usedHostDefaults = hostDefaults.filter { info.config[$0.key]?.isEmpty ?? true }
-        let settings = StreamSettings(syslog: try syslog(values), tcp: try tcp(values),
-                                      maxLineBytes: maxLineBytes, context: context,
+        let settings = StreamSettings(syslog: try syslog(values, multiline: multiline), tcp: try tcp(values, multiline: multiline),
+                                      maxLineBytes: maxLineBytes, events: events, context: context,
                                       resolved: ResolvedOptions(hostDefaults: usedHostDefaults, tag: tag, attributes: attributes))
         if requireDestination && settings.syslog == nil && settings.tcp == nil {
             throw OptionError("logship: no destination for this container: set --log-opt syslog-address=udp://HOST:514 (or tcp://, tcp+tls://, unix://, unixgram://) and/or --log-opt tcp-address=tcp://HOST:PORT, or set one for the whole host with `docker plugin set logship SYSLOG_ADDRESS=tcp://HOST:514`")
@@ -134,7 +138,8 @@ public struct OptionResolver: Sendable {
         return try group.apply(to: parsed, addressSource: address?.1, values, certificateDirectory: certificateDirectory)
     }
 
-    private func syslog(_ values: EffectiveValues) throws(OptionError) -> StreamSettings.Syslog? {
+    /// - Parameter multiline: the multi-line option in effect and where it was set.
+    private func syslog(_ values: EffectiveValues, multiline: (LogOption, ValueSource)?) throws(OptionError) -> StreamSettings.Syslog? {
         // Parsed even without an address, so a typo in an unused option still fails loudly.
         let facility = try values.choice(LogOptions.syslogFacility, defaultValue: SyslogFacility.daemon) { SyslogFacility(parsing: $0) }
         let format = try values.choice(LogOptions.syslogFormat, defaultValue: SyslogFormat.rfc5424micro) { SyslogFormat(rawValue: $0) }
@@ -143,15 +148,23 @@ public struct OptionResolver: Sendable {
         let sdID = values.value(LogOptions.syslogSDID)?.0 ?? SyslogFormatter.defaultStructuredDataID
         // RFC 5425 frames syslog over TLS by octet counting, and Docker's driver does so
         // for its RFC 5424 formats (not for rfc3164 or its legacy default).
-        let octetCountedByDefault = destination.primary.isTLS && (format == .rfc5424 || format == .rfc5424micro)
+        // A joined message holds LFs: only octet counting keeps it one message on a stream.
+        let octetCountedByDefault = destination.primary.isTLS && (format == .rfc5424 || format == .rfc5424micro) || multiline != nil
+        if let (rule, ruleSource) = multiline, framing == .nonTransparent, !destination.isDatagram,
+           let (_, framingSource) = values.value(LogOptions.syslogFraming) {
+            throw OptionError("logship: \(framingSource.describe(LogOptions.syslogFraming)) is non-transparent, which ends a message at every LF, so it cannot carry the multi-line messages \(ruleSource.describe(rule)) makes: set syslog-framing=octet-counted (the default with a multi-line option) or remove \(rule.name)")
+        }
         return StreamSettings.Syslog(destination: destination, format: format, facility: facility,
                                      framing: destination.isDatagram ? nil : framing ?? (octetCountedByDefault ? .octetCounted : .nonTransparent),
                                      structuredDataID: sdID, tlsFiles: tlsFiles)
     }
 
-    private func tcp(_ values: EffectiveValues) throws(OptionError) -> StreamSettings.TCP? {
+    private func tcp(_ values: EffectiveValues, multiline: (LogOption, ValueSource)?) throws(OptionError) -> StreamSettings.TCP? {
         let format = try values.choice(LogOptions.tcpFormat, defaultValue: TCPFormat.json) { TCPFormat(rawValue: $0) }
         guard let (destination, tlsFiles) = try addresses(LogOptions.tcpTLS, values, parse: AddressParser.tcp) else { return nil }
+        if let (rule, ruleSource) = multiline, format == .raw, let (_, formatSource) = values.value(LogOptions.tcpFormat) {
+            throw OptionError("logship: \(formatSource.describe(LogOptions.tcpFormat)) is raw, where the receiver splits messages at every LF, so it cannot carry the multi-line messages \(ruleSource.describe(rule)) makes: use tcp-format=json or gelf (they escape the LFs) or remove \(rule.name)")
+        }
         return StreamSettings.TCP(destination: destination, format: format, tlsFiles: tlsFiles)
     }
 }
@@ -172,6 +185,16 @@ struct EffectiveValues {
         try choice(option, parse) ?? defaultValue
     }
 
+    /// Go's strconv.ParseBool: `1`, `t`, `true`… and `0`, `f`, `false`…; nil when unset.
+    func boolean(_ option: LogOption) throws(OptionError) -> Bool? {
+        guard let (text, source) = value(option) else { return nil }
+        switch text {
+        case "1", "t", "T", "true", "TRUE", "True": return true
+        case "0", "f", "F", "false", "FALSE", "False": return false
+        default: throw .invalid(option, text, source: source, expected: "expected true or false (or 1 or 0)")
+        }
+    }
+
     /// Parses an enumerated option whose default depends on other options; nil when unset.
     func choice<T>(_ option: LogOption, _ parse: (String) -> T?) throws(OptionError) -> T? {
         guard let (text, source) = value(option) else { return nil }
@@ -187,6 +210,7 @@ struct EffectiveValues {
         case LogOptions.syslogFormat: return SyslogFormat.allCases.map(\.rawValue).joined(separator: ", ")
         case LogOptions.syslogFraming: return SyslogFraming.allCases.map(\.rawValue).joined(separator: " or ")
         case LogOptions.tcpFormat: return TCPFormat.allCases.map(\.rawValue).joined(separator: ", ")
+        case LogOptions.levelFrom: return LevelSource.allCases.map(\.rawValue).joined(separator: ", ")
         default: return option.summary
         }
     }

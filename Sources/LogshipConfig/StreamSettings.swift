@@ -1,4 +1,5 @@
 import LogshipDestinations
+import LogshipEvents
 import LogshipFormat
 
 /// The body format of the plain TCP destination (`tcp-format`).
@@ -32,6 +33,8 @@ public struct StreamSettings: Sendable, Equatable {
     /// `max-line-size`.
     public var maxLineBytes: Int
     public static let defaultMaxLineBytes = 1 << 20
+    /// Multi-line joining, where severities come from, JSON lines as fields.
+    public var events: EventSettings
     public var context: FormatContext
     /// What to record with the stream for re-attaching it (`OptionResolver.resolveAsRecorded`).
     public var resolved: ResolvedOptions

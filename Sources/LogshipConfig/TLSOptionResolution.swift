@@ -45,12 +45,7 @@ extension TLSOptionGroup {
     /// Go's strconv.ParseBool: a real boolean. Docker's driver only checks whether the
     /// option is present, so there `syslog-tls-skip-verify=false` turns verification off.
     private func parseSkipVerify(_ values: EffectiveValues) throws(OptionError) -> Bool? {
-        guard let (text, source) = values.value(skipVerify) else { return nil }
-        switch text {
-        case "1", "t", "T", "true", "TRUE", "True": return true
-        case "0", "f", "F", "false", "FALSE", "False": return false
-        default: throw .invalid(skipVerify, text, source: source, expected: "expected true or false (or 1 or 0)")
-        }
+        try values.boolean(skipVerify)
     }
 
     private func refuseWithoutTLS(_ destination: EndpointList?, addressSource: ValueSource?, _ values: EffectiveValues) throws(OptionError) {

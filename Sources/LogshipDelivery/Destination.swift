@@ -19,6 +19,9 @@ public struct DestinationStats: Sendable {
     public var connectedTo: String?
     /// Streams using it now.
     public var streams: Int
+    /// Messages made by joining two or more lines (multi-line options), and their lines.
+    public var joinedMessages: Int
+    public var joinedLines: Int
 }
 
 /// One place logs go (a list of addresses: a primary and its fail-overs), shared by
@@ -36,6 +39,8 @@ public final class Destination: Sendable {
     let lostMessages = Atomic<Int>(0)
     let connectedTo = Mutex<String?>(nil)
     let streams = Atomic<Int>(0)
+    private let joinedMessages = Atomic<Int>(0)
+    private let joinedLines = Atomic<Int>(0)
     /// The sender's open socket; changed and closed only under this lock, so that
     /// `interruptConnection` can never hit a descriptor number that was reused.
     let activeSocket = Mutex<Socket?>(nil)
@@ -68,6 +73,13 @@ public final class Destination: Sendable {
         return true
     }
 
+    /// Counts messages the streams made by joining lines (their outputs add them up per
+    /// batch, not per message).
+    public func countJoined(messages: Int, lines: Int) {
+        joinedMessages.add(messages, ordering: .relaxed)
+        joinedLines.add(lines, ordering: .relaxed)
+    }
+
     /// Aborts a write that is blocked on a receiver that stopped reading (shutdown
     /// must not outlast Docker's 10 s); the unacknowledged messages stay spooled.
     func interruptConnection() {
@@ -81,6 +93,7 @@ public final class Destination: Sendable {
                          sentMessages: sentMessages.load(ordering: .relaxed), sentBytes: sentBytes.load(ordering: .relaxed),
                          connects: connects.load(ordering: .relaxed), sendErrors: sendErrors.load(ordering: .relaxed),
                          lostMessages: lostMessages.load(ordering: .relaxed),
-                         connectedTo: connectedTo.withLock { $0 }, streams: streams.load(ordering: .relaxed))
+                         connectedTo: connectedTo.withLock { $0 }, streams: streams.load(ordering: .relaxed),
+                         joinedMessages: joinedMessages.load(ordering: .relaxed), joinedLines: joinedLines.load(ordering: .relaxed))
     }
 }

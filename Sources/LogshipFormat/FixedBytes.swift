@@ -1,3 +1,4 @@
+import LogshipEvents
 import LogshipWire
 
 /// Bytes fixed for a formatter's life (header parts), kept outside ARC: reading them
@@ -43,4 +44,37 @@ struct FixedBytesBySource {
 
     /// The stdout part's length (a datagram's header size does not depend on it).
     var count: Int { stdout.count }
+}
+
+/// The part of a message that depends on its severity (syslog's PRI, GELF's and JSON's
+/// `level`), rendered once for each of the eight, in one buffer.
+struct FixedBytesBySeverity {
+    private let all: FixedBytes
+    /// Where each severity's bytes start in `all`; the ninth entry is the end.
+    private let starts: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
+
+    init(_ render: (Severity) -> [UInt8]) {
+        var bytes: [UInt8] = []
+        var starts: [UInt32] = []
+        for code in 0...7 {
+            starts.append(UInt32(bytes.count))
+            bytes += render(Severity(code: code)!)
+        }
+        starts.append(UInt32(bytes.count))
+        all = FixedBytes(bytes)
+        self.starts = (starts[0], starts[1], starts[2], starts[3], starts[4], starts[5], starts[6], starts[7], starts[8])
+    }
+
+    @inline(__always)
+    subscript(_ severity: Severity) -> UnsafeRawBufferPointer {
+        withUnsafeBytes(of: starts) { raw in
+            let index = Int(severity.code) * 4
+            let start = Int(raw.load(fromByteOffset: index, as: UInt32.self))
+            let end = Int(raw.load(fromByteOffset: index + 4, as: UInt32.self))
+            return UnsafeRawBufferPointer(rebasing: all.bytes[start..<end])
+        }
+    }
+
+    /// The longest severity's length (a datagram's header must fit any of them).
+    var maxCount: Int { (0...7).map { self[Severity(code: $0)!].count }.max()! }
 }

@@ -1,3 +1,4 @@
+import LogshipEvents
 import LogshipJSON
 import LogshipWire
 
@@ -5,11 +6,21 @@ import LogshipWire
 /// JSON object followed by a NUL byte. Fields follow Docker's gelf driver
 /// (`_container_id`, `_container_name`, `_image_id`, `_image_name`, `_command`,
 /// `_created`, `_tag`), with attributes as further `_`-prefixed fields.
+///
+/// With `parse-json`, a JSON object line's `message`/`msg` member is `short_message`
+/// and its other members are additional fields: `_` and the name with every character
+/// outside `[A-Za-z0-9_.-]` made `_` (GELF's rule; `_id` is `_id_`), strings and numbers
+/// as they are, `true`/`false`, arrays and objects as their JSON text; null members,
+/// and members whose field the container's own fields already use, are left out.
 public struct GELFFormatter: LineFormatter {
     private var timestamps = TimestampWriter(style: .epochMicro)
     private let head: FixedBytes
-    /// After the timestamp: level (per source) and the fixed additional fields.
-    private let tail: FixedBytesBySource
+    /// After the timestamp: `,"level":N` by severity.
+    private let levels: FixedBytesBySeverity
+    /// The fixed additional fields and the end of the message.
+    private let fixed: FixedBytes
+    /// The additional field names the fixed part uses.
+    private let reservedNames: Set<String>
 
     public init(context: FormatContext) {
         var h: [UInt8] = []
@@ -32,12 +43,9 @@ public struct GELFFormatter: LineFormatter {
             fixed.appendJSONString(value)
         }
         fixed.append(ascii: "}\0")
-        tail = FixedBytesBySource { source in
-            var t: [UInt8] = []
-            t.append(ascii: ",\"level\":")
-            t.append(decimal: source == .stderr ? 3 : 6)
-            return t + fixed
-        }
+        self.fixed = FixedBytes(fixed)
+        reservedNames = seen
+        levels = FixedBytesBySeverity { Array(",\"level\":\($0.code)".utf8) }
     }
 
     /// GELF field names are `[\w.-]+`; `_id` is reserved by Graylog.
@@ -51,12 +59,35 @@ public struct GELFFormatter: LineFormatter {
         return name
     }
 
-    public mutating func append(_ line: Line, to out: inout [UInt8]) {
+    public mutating func append(_ event: LogEvent, to out: inout [UInt8]) {
         out.append(contentsOf: head.bytes)
-        out.appendJSONStringContents(line.bytes)
+        out.appendJSONStringContents(messageOf: event)
         out.append(ascii: "\",\"timestamp\":")
-        timestamps.append(timeNano: line.timeNano, to: &out)
-        out.append(contentsOf: tail[line.source])
+        timestamps.append(timeNano: event.timeNano, to: &out)
+        out.append(contentsOf: levels[event.severity])
+        if let fields = event.fields { appendFields(fields, to: &out) }
+        out.append(contentsOf: fixed.bytes)
+    }
+
+    private func appendFields(_ fields: JSONLineFields, to out: inout [UInt8]) {
+        var written = Set<String>()
+        for (index, member) in fields.members.enumerated() where index != fields.messageIndex && !member.key.isEmpty {
+            let name = "_" + GELFFormatter.fieldName(member.key)
+            guard !reservedNames.contains(name), written.insert(name).inserted else { continue }
+            switch member.value {
+            case .null: continue
+            case let .number(text):
+                out.append(UInt8(ascii: ","))
+                out.appendJSONString(name)
+                out.append(UInt8(ascii: ":"))
+                out.append(utf8: text)
+            default:
+                out.append(UInt8(ascii: ","))
+                out.appendJSONString(name)
+                out.append(UInt8(ascii: ":"))
+                out.appendJSONString(JSONFieldText.text(of: member.value)!)
+            }
+        }
     }
 
     public var headerLength: Int? { nil }

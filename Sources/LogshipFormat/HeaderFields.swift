@@ -1,3 +1,5 @@
+import LogshipEvents
+
 /// Making header fields safe for RFC 5424 / RFC 3164 parsers.
 enum HeaderField {
     /// RFC 5424 §6: APP-NAME, MSGID and HOSTNAME are PRINTUSASCII (33...126), with
@@ -29,6 +31,35 @@ enum StructuredData {
             out += " " + sdName(key) + "=\"" + escapeParamValue(value) + "\""
         }
         return out + "]"
+    }
+
+    /// The SD-ID of the element a JSON object line's members go in (`parse-json`):
+    /// `fields` at the enterprise number of `syslog-sd-id` (`fields@32473` by default), so
+    /// an operator with a number of their own has both elements under it.
+    static func fieldsID(for structuredDataID: String) -> String {
+        let number = structuredDataID.split(separator: "@", maxSplits: 1).dropFirst().first.map(String.init) ?? "32473"
+        return sdName("fields@" + number)
+    }
+
+    /// `[id name="value"...]` for the members of a JSON object line, but its message
+    /// member and null members (`JSONFieldText`); nothing when no member is left.
+    /// Names are cut to 32 printable characters like every SD-NAME.
+    static func appendElement(id: String, _ fields: JSONLineFields, to out: inout [UInt8]) {
+        var opened = false
+        for (index, member) in fields.members.enumerated() where index != fields.messageIndex {
+            guard let text = JSONFieldText.text(of: member.value) else { continue }
+            if !opened {
+                out.append(UInt8(ascii: "["))
+                out.append(contentsOf: id.utf8)
+                opened = true
+            }
+            out.append(UInt8(ascii: " "))
+            out.append(contentsOf: sdName(member.key).utf8)
+            out.append(contentsOf: "=\"".utf8)
+            out.append(contentsOf: escapeParamValue(text).utf8)
+            out.append(UInt8(ascii: "\""))
+        }
+        if opened { out.append(UInt8(ascii: "]")) }
     }
 
     /// SD-NAME: 1...32 printable ASCII characters except `=`, space, `]` and `"`.

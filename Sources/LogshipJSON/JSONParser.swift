@@ -84,7 +84,7 @@ struct JSONReader {
 
     /// The comma-separated elements of an object or array, from its opening bracket
     /// through `closing`; `readElement` reads one.
-    private mutating func readElements(closing: Unicode.Scalar, in container: String, depth: Int,
+    mutating func readElements(closing: Unicode.Scalar, in container: String, depth: Int,
                                        _ readElement: (inout JSONReader) throws(JSONError) -> Void) throws(JSONError) {
         guard depth <= maxDepth else { throw failure("nesting deeper than \(maxDepth)") }
         index += 1

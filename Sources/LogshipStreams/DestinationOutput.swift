@@ -1,17 +1,18 @@
 import LogshipDelivery
 import LogshipDestinations
+import LogshipEvents
 import LogshipFormat
 import LogshipWire
 
 /// One destination of one stream: its formatter and the batch being filled for it.
 protocol DestinationOutput: AnyObject {
-    func append(_ line: Line)
+    func append(_ event: LogEvent)
     /// Hands the batch to the destination's queue; false when the queue refused it.
     func flush() -> Bool
 }
 
 /// A destination output for one concrete formatter type. Generic so the formatter
-/// lives in place inside the object: the per-line call is direct, mutates the
+/// lives in place inside the object: the per-message call is direct, mutates the
 /// timestamp cache where it is, and retains nothing.
 final class FormattedOutput<Formatter: LineFormatter>: DestinationOutput {
     private let destination: Destination
@@ -19,7 +20,10 @@ final class FormattedOutput<Formatter: LineFormatter>: DestinationOutput {
     // checks (about 7 % of the per-line cost) buy nothing here.
     @exclusivity(unchecked) private var formatter: Formatter
     @exclusivity(unchecked) private var batch = MessageBatch(capacity: 64 * 1024)
-    /// On datagram transports, the most line bytes one message can carry.
+    /// Joined messages (and their lines) formatted since the last flush, for metrics.
+    @exclusivity(unchecked) private var joinedMessages = 0
+    @exclusivity(unchecked) private var joinedLines = 0
+    /// On datagram transports, the most message bytes one datagram can carry.
     private let maxLineBytesPerMessage: Int?
 
     /// A batch this large is handed over mid-read, bounding a stream's memory.
@@ -36,23 +40,30 @@ final class FormattedOutput<Formatter: LineFormatter>: DestinationOutput {
     }
 
     @inline(__always)
-    func append(_ line: Line) {
-        if let limit = maxLineBytesPerMessage, line.bytes.count > limit {
-            appendSplit(line, limit: limit)
+    func append(_ event: LogEvent) {
+        if event.lines > 1 {
+            joinedMessages += 1
+            joinedLines += event.lines
+        }
+        if let limit = maxLineBytesPerMessage, event.bytes.count > limit {
+            appendSplit(event, limit: limit)
         } else {
-            formatter.append(line, to: &batch.bytes)
+            formatter.append(event, to: &batch.bytes)
             batch.endMessage()
         }
         if batch.bytes.count >= Self.flushThreshold { _ = flush() }
     }
 
-    /// A line too long for one datagram goes out as several messages, each a valid
-    /// syslog message, rather than being truncated or refused by the kernel.
-    private func appendSplit(_ line: Line, limit: Int) {
+    /// A message too long for one datagram goes out as several messages, each a valid
+    /// syslog message, rather than being truncated or refused by the kernel (a JSON
+    /// line's fields are then left out: each piece carries its part of the text).
+    private func appendSplit(_ event: LogEvent, limit: Int) {
         var offset = 0
-        while offset < line.bytes.count {
-            let end = min(offset + limit, line.bytes.count)
-            let piece = Line(source: line.source, timeNano: line.timeNano, bytes: UnsafeRawBufferPointer(rebasing: line.bytes[offset..<end]))
+        var piece = event
+        piece.fields = nil
+        while offset < event.bytes.count {
+            let end = min(offset + limit, event.bytes.count)
+            piece.bytes = UnsafeRawBufferPointer(rebasing: event.bytes[offset..<end])
             formatter.append(piece, to: &batch.bytes)
             batch.endMessage()
             offset = end
@@ -60,6 +71,11 @@ final class FormattedOutput<Formatter: LineFormatter>: DestinationOutput {
     }
 
     func flush() -> Bool {
-        batch.isEmpty || destination.enqueue(&batch)
+        if joinedMessages > 0 {
+            destination.countJoined(messages: joinedMessages, lines: joinedLines)
+            joinedMessages = 0
+            joinedLines = 0
+        }
+        return batch.isEmpty || destination.enqueue(&batch)
     }
 }

@@ -31,10 +31,11 @@ struct DestinationPlan {
         }
         if let tcp = settings.tcp {
             let context = settings.context
+            let levelKey = settings.events.levelFrom != .stream
             switch tcp.format {
             case .json:
                 plans.append(DestinationPlan(key: DestinationKey(tcp.destination, framing: .jsonLines)) {
-                    FormattedOutput(destination: $0, formatter: JSONLineFormatter(context: context))
+                    FormattedOutput(destination: $0, formatter: JSONLineFormatter(context: context, levelKey: levelKey))
                 })
             case .gelf:
                 plans.append(DestinationPlan(key: DestinationKey(tcp.destination, framing: .gelf)) {

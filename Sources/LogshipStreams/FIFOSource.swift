@@ -21,6 +21,8 @@ struct FIFOSource {
         case endOfStream(incompleteBytes: Int)
         /// The plugin is stopping: nothing more is read or consumed.
         case stopped
+        /// The deadline passed with nothing to read.
+        case timedOut
     }
 
     private enum Peek {
@@ -60,15 +62,20 @@ struct FIFOSource {
     var capacity: Int { buffer.count }
 
     /// Waits for the head of the stream, at least `minimum` bytes of it when that much
-    /// is needed to finish a frame (0: whatever is there).
-    mutating func next(atLeast minimum: Int, stop: StopSignal) throws -> Event {
+    /// is needed to finish a frame (0: whatever is there), until `deadline` (monotonic;
+    /// nil: as long as it takes) when the FIFO stays empty.
+    mutating func next(atLeast minimum: Int, stop: StopSignal, deadline: Int64? = nil) throws -> Event {
         if held > 0 { return try readConsuming(atLeast: minimum) }
         if minimum > buffer.count { resize(to: minimum) }
         while true {
             if stop.isTriggered { return .stopped }
             switch try peek(atLeast: minimum) {
             case .empty:
-                if try !waitForData(stop) { return .stopped }
+                switch try waitForData(stop, until: deadline) {
+                case .stopped: return .stopped
+                case .timedOut: return .timedOut
+                case .ready: continue
+                }
             case let .tooSmall(error):
                 if !degradedReported {
                     degradedReported = true
@@ -130,10 +137,14 @@ struct FIFOSource {
         return result
     }
 
-    /// Blocks until the FIFO has data (or its writer left) or the plugin stops.
-    private func waitForData(_ stop: StopSignal) throws -> Bool {
-        let ready = try FileDescriptor.wait([(fifo, .readable), (stop.descriptor, .readable)], until: nil)
-        return ready?[1] == false && !stop.isTriggered
+    private enum Wait { case ready, stopped, timedOut }
+
+    /// Blocks until the FIFO has data (or its writer left), the plugin stops or
+    /// `deadline` passes.
+    private func waitForData(_ stop: StopSignal, until deadline: Int64?) throws -> Wait {
+        let ready = try FileDescriptor.wait([(fifo, .readable), (stop.descriptor, .readable)], until: deadline)
+        if stop.isTriggered || ready?[1] == true { return .stopped }
+        return ready == nil ? .timedOut : .ready
     }
 
     /// Degraded mode: reads exactly up to `minimum` bytes, taking them out of the FIFO.

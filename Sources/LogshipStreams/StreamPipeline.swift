@@ -1,13 +1,17 @@
 import LogshipConfig
 import LogshipDelivery
 import LogshipDestinations
+import LogshipEvents
 import LogshipFormat
+import LogshipSystem
 import LogshipWire
 
 /// Everything between FIFO bytes and the destination queues, for one stream:
-/// frame decoding, reassembly, then formatting into one batch per destination.
-/// No I/O: the reader feeds it what it read (and the pipeline benchmark feeds it
-/// frames from memory, so it measures exactly this code).
+/// frame decoding, reassembly, lines into messages (`EventBuilder`: multi-line
+/// joining, severity, JSON fields; absent when the settings ask for none of it),
+/// then formatting into one batch per destination. No I/O: the reader feeds it what
+/// it read (and the pipeline benchmark feeds it frames from memory, so it measures
+/// exactly this code).
 ///
 /// A class so the reassembler's callback can reach `outputs` without tripping
 /// Swift's exclusivity rules on a struct.
@@ -15,20 +19,28 @@ public final class StreamPipeline {
     @exclusivity(unchecked) private var scanner: EntryScanner
     // Touched only by the stream's reader thread: no run-time exclusivity checks.
     @exclusivity(unchecked) private var reassembler: Reassembler
+    private let events: EventBuilder?
     private let outputs: [DestinationOutput]
+    /// The monotonic time of the read being handled (taken once per read, only when a
+    /// joiner needs it for its timeouts).
+    @exclusivity(unchecked) private var now: Int64 = 0
+    /// The bytes `consume` is reading, while it reads them: a line inside them stays valid
+    /// until it returns, so a joiner may hold it without a copy till then.
+    @exclusivity(unchecked) private var readBuffer = UnsafeRawBufferPointer(start: nil, count: 0)
     /// Entries decoded so far.
     @exclusivity(unchecked) public private(set) var entries = 0
-    /// Lines handed to the outputs (or, without outputs, thrown away) so far.
+    /// Lines handed on (or, without outputs, thrown away) so far.
     @exclusivity(unchecked) public private(set) var lines = 0
-    /// `reassembler.changes` when the last checkpoint was taken.
+    /// `reassembler.changes` and `events.changes` when the last checkpoint was taken.
     @exclusivity(unchecked) private var checkpointedChanges = 0
+    @exclusivity(unchecked) private var checkpointedEventChanges = 0
     @exclusivity(unchecked) private var checkpointOnDisk = CheckpointOnDisk.none
 
     private enum CheckpointOnDisk {
         case none
-        /// Lines in progress (and possibly lines that ended).
+        /// Lines or messages in progress (and possibly lines that ended).
         case lines
-        /// Only lines that ended, kept for one more read.
+        /// Nothing in progress any more, kept for one more read (see `checkpointIfChanged`).
         case tombstones
     }
 
@@ -47,11 +59,19 @@ public final class StreamPipeline {
 
     /// A pipeline for `settings`, taking each destination they name from `acquire`;
     /// nil settings make a pipeline that reads and counts lines but delivers nothing
-    /// (a stream whose settings cannot be resolved at all).
+    /// (a stream whose settings cannot be resolved at all). Throws what `acquire`
+    /// throws, or a `PatternError` if the multi-line rule does not compile (option
+    /// resolution compiled it already, so only a changed C library could).
     public init(settings: StreamSettings?, decoder: FrameDecoder = FrameDecoder(),
-                acquire: (DestinationKey) throws -> Destination) rethrows {
+                acquire: (DestinationKey) throws -> Destination) throws {
         scanner = EntryScanner(decoder: decoder)
-        reassembler = Reassembler(maxLineBytes: settings?.maxLineBytes ?? StreamSettings.defaultMaxLineBytes)
+        let maxLineBytes = settings?.maxLineBytes ?? StreamSettings.defaultMaxLineBytes
+        reassembler = Reassembler(maxLineBytes: maxLineBytes)
+        if let settings, !settings.events.isPlain {
+            events = try EventBuilder(settings: settings.events, maxMessageBytes: maxLineBytes)
+        } else {
+            events = nil
+        }
         var outputs: [DestinationOutput] = []
         for plan in settings.map(DestinationPlan.plans(for:)) ?? [] {
             outputs.append(plan.makeOutput(try acquire(plan.key)))
@@ -62,11 +82,18 @@ public final class StreamPipeline {
     public var reassembledLines: Int { reassembler.reassembledLines }
     public var repeatedPieces: Int { reassembler.repeatedPieces }
 
+    /// When the earliest multi-line message in progress is due (a monotonic time): the
+    /// reader waits for the FIFO until then, and calls `emitExpired`. nil when nothing
+    /// is held: the reader then waits for the FIFO alone.
+    public var nextDeadline: Int64? { events?.nextDeadline }
+
     /// Decodes and handles every complete frame in `bytes`. Bytes that do not decode
     /// are skipped up to the next recognisable frame (`FrameResync`): a damaged frame
     /// costs that frame, not the rest of the stream.
     @inline(__always)
     public func consume(_ bytes: UnsafeRawBufferPointer) -> Consumed {
+        if let events, events.usesClock { now = MonotonicClock.now() }
+        readBuffer = bytes
         var result = Consumed()
         var offset = 0
         scanning: while offset < bytes.count {
@@ -85,15 +112,38 @@ public final class StreamPipeline {
             }
         }
         result.bytes = offset
+        if let deadline = events?.nextDeadline, deadline <= now { emitExpired(now: now) }
+        events?.endOfRead()
+        readBuffer = UnsafeRawBufferPointer(start: nil, count: 0)
         return result
     }
 
     @inline(__always)
     func handle(_ entry: LogEntry) {
-        reassembler.push(entry) { line in
-            lines += 1
-            for output in outputs { output.append(line) }
+        reassembler.push(entry) { line in deliver(line) }
+    }
+
+    @inline(__always)
+    private func deliver(_ line: Line) {
+        lines += 1
+        if let events {
+            let inReadBuffer = readBuffer.baseAddress.map { start in
+                line.bytes.baseAddress.map { $0 >= start && $0 + line.bytes.count <= start + readBuffer.count } ?? true
+            } ?? false
+            events.push(line, now: now, lineOutlivesCall: inReadBuffer) { event in send(event) }
+        } else {
+            send(LogEvent(line))
         }
+    }
+
+    @inline(__always)
+    private func send(_ event: LogEvent) {
+        for output in outputs { output.append(event) }
+    }
+
+    /// Sends the multi-line messages whose timeout has passed by `now` (monotonic).
+    public func emitExpired(now: Int64) {
+        events?.emitExpired(now: now) { event in send(event) }
     }
 
     /// Hands everything formatted so far to the destination queues (after each read).
@@ -105,48 +155,89 @@ public final class StreamPipeline {
         return accepted
     }
 
-    /// At end of stream: emits unfinished lines as they are, then flushes.
+    /// At end of stream: emits unfinished lines as they are and the messages in
+    /// progress, then flushes.
     @discardableResult
     public func finish() -> Bool {
-        reassembler.flush { line in
-            lines += 1
-            for output in outputs { output.append(line) }
-        }
+        reassembler.flush { line in deliver(line) }
+        events?.finish { event in send(event) }
         return flush()
     }
 
-    // MARK: Lines in progress across restarts
+    // MARK: Lines and messages in progress across restarts
 
-    /// The lines in progress to keep on disk before the FIFO bytes that carried them are
-    /// consumed: nil when the file on disk is still right, an empty array when it can go.
+    /// What to keep on disk before the FIFO bytes `consuming` (what the read handed on;
+    /// empty when nothing is consumed, as after a timeout) leave the FIFO: nil when the
+    /// file on disk is still right, an empty array when it can go.
     ///
     /// Call after the read's messages are spooled and before its bytes are consumed. A
-    /// line that started and ended within one read needs nothing: all its pieces stay in
-    /// the FIFO until then. Once lines in progress were written, the next checkpoint
-    /// also names the lines that ended since (their last pieces may be read again if
-    /// the plugin dies before consuming them); one read later that is no longer needed.
-    public func checkpointIfChanged() -> [UInt8]? {
-        switch checkpointOnDisk {
-        case .tombstones where !reassembler.hasPending:
-            checkpointOnDisk = .none
-            checkpointedChanges = reassembler.changes
-            return []
-        case .none where !reassembler.hasPending:
-            checkpointedChanges = reassembler.changes
+    /// line or message that started and ended within one read needs nothing: all its
+    /// bytes stay in the FIFO until then. Once something in progress was written, the
+    /// next checkpoint also names the lines that ended since (their last pieces may be
+    /// read again if the plugin dies before consuming them); one read later that is no
+    /// longer needed.
+    public func checkpointIfChanged(consuming: UnsafeRawBufferPointer) -> [UInt8]? {
+        let eventChanges = events?.changes ?? 0
+        let dirty = reassembler.changes != checkpointedChanges || eventChanges != checkpointedEventChanges
+        let holding = reassembler.hasPending || (events?.isHolding ?? false)
+        if !holding {
+            switch checkpointOnDisk {
+            case .none:
+                checkpointedChanges = reassembler.changes
+                checkpointedEventChanges = eventChanges
+                return nil
+            case .tombstones:
+                checkpointOnDisk = .none
+                checkpointedChanges = reassembler.changes
+                checkpointedEventChanges = eventChanges
+                return []
+            case .lines where consuming.isEmpty:
+                // Nothing in progress and no bytes to consume (a timeout sent the last
+                // message): nothing can be read twice, the file can go now.
+                checkpointOnDisk = .none
+                checkpointedChanges = reassembler.changes
+                checkpointedEventChanges = eventChanges
+                return []
+            case .lines:
+                break
+            }
+        } else if checkpointOnDisk == .lines && !dirty {
             return nil
-        default:
-            guard reassembler.changes != checkpointedChanges else { return nil }
-            let bytes = reassembler.checkpoint(sinceChanges: checkpointedChanges)
-            checkpointedChanges = reassembler.changes
-            checkpointOnDisk = reassembler.hasPending ? .lines : .tombstones
-            return bytes
         }
+        let checkpoint = StreamCheckpoint(reassembler: reassembler.checkpoint(sinceChanges: checkpointedChanges),
+                                          events: events?.checkpoint() ?? [],
+                                          consumed: consuming.isEmpty ? nil : ConsumedBytes(consuming))
+        checkpointedChanges = reassembler.changes
+        checkpointedEventChanges = eventChanges
+        checkpointOnDisk = holding ? .lines : .tombstones
+        return checkpoint.encoded()
     }
 
-    /// Continues the lines a crashed or stopped run had in progress.
-    public func restore(checkpoint bytes: [UInt8]) throws(CheckpointError) {
-        try reassembler.restore(checkpoint: bytes)
+    /// Continues the lines and messages a crashed or stopped run had in progress.
+    /// Returns the bytes that run was about to consume: if the FIFO still begins with
+    /// them, they are in the restored state already and must be discarded unread.
+    ///
+    /// Messages in progress that this stream's settings can no longer hold (multi-line
+    /// joining was turned off or made smaller since) are sent as they are.
+    public func restore(checkpoint bytes: [UInt8]) throws(CheckpointError) -> ConsumedBytes? {
+        let checkpoint = try StreamCheckpoint.decode(bytes)
+        try reassembler.restore(checkpoint: checkpoint.reassembler)
+        if !checkpoint.events.isEmpty {
+            let now = MonotonicClock.now()
+            do {
+                guard let events else { throw PatternError("multi-line joining is off now") }
+                try events.restore(checkpoint: checkpoint.events, now: now)
+            } catch {
+                do {
+                    try EventBuilder.replay(checkpoint: checkpoint.events) { event in send(event) }
+                } catch {
+                    throw CheckpointError("the multi-line messages in progress: \(error)")
+                }
+            }
+        }
         checkpointedChanges = reassembler.changes
+        checkpointedEventChanges = events?.changes ?? 0
         checkpointOnDisk = .lines
+        return checkpoint.consumed
     }
 }

@@ -5,8 +5,11 @@ import LogshipWire
 
 /// Reads one FIFO until the daemon closes it or the plugin stops: large reads, every
 /// complete frame decoded in place, entries through the pipeline, batches handed to
-/// the queues after each read, then the lines still in progress checkpointed, and
-/// only then the bytes taken out of Docker's pipe (see `FIFOSource`).
+/// the queues after each read, then the lines and messages still in progress
+/// checkpointed, and only then the bytes taken out of Docker's pipe (see `FIFOSource`).
+///
+/// It waits for the FIFO with no timeout, unless the pipeline holds a multi-line
+/// message in progress: then until that message is due, and sends it.
 ///
 /// It never waits on anything but the FIFO: the queues it feeds never block (unless
 /// the operator chose QUEUE_OVERFLOW=block). After StopLogging it simply goes on
@@ -20,7 +23,6 @@ final class StreamReader: @unchecked Sendable {
     /// The FIFO; this reader owns it and closes it when it ends.
     private let descriptor: FileDescriptor
     private let pipeline: StreamPipeline
-    private let state: StreamStateStore
     private let stop: StopSignal
     private let peekPipes: PeekPipePool
     private let counters: StreamCounters
@@ -29,6 +31,8 @@ final class StreamReader: @unchecked Sendable {
     private let skipReports = RateLimiter()
     private let failureReports = RateLimiter()
     private let checkpointReports = RateLimiter()
+    /// Where the lines and messages in progress are kept; nil without a state directory.
+    private let checkpoint: CheckpointSlots?
 
     /// The daemon writes one frame per `write()`. A reader faster than the daemon
     /// would wake and read once per line; instead, after a read that was not a burst,
@@ -43,33 +47,51 @@ final class StreamReader: @unchecked Sendable {
         self.containerID = containerID
         self.descriptor = descriptor
         self.pipeline = pipeline
-        self.state = state
         self.stop = stop
         self.peekPipes = peekPipes
         self.counters = counters
         self.log = log
         self.onEnd = onEnd
+        checkpoint = state.checkpointSlots(file: file)
     }
 
     private var label: String { "container=\(containerID.prefix(12)) file=\(file)" }
 
     func run() {
         var outcome = StreamOutcome()
-        restoreLinesInProgress()
+        // The bytes the previous run was about to consume when it stopped: if the FIFO
+        // still begins with them, the restored state holds them already.
+        var alreadyApplied = restoreLinesInProgress()
         var source: FIFOSource?
         var nextFrameBytes = 0
         var backoff = Backoff(initialNanoseconds: 100_000_000, maximumNanoseconds: 5_000_000_000)
         reading: while true {
             do {
                 if source == nil { source = FIFOSource(fifo: descriptor, pool: peekPipes, log: log, label: label) }
-                switch try source!.next(atLeast: nextFrameBytes, stop: stop) {
+                switch try source!.next(atLeast: nextFrameBytes, stop: stop, deadline: pipeline.nextDeadline) {
                 case .stopped:
                     outcome.stopped = true
                     break reading
                 case let .endOfStream(incompleteBytes):
                     outcome.truncatedBytes = incompleteBytes
                     break reading
+                case .timedOut:
+                    pipeline.emitExpired(now: MonotonicClock.now())
+                    guard pipeline.flush() else {
+                        outcome.stopped = true
+                        break reading
+                    }
+                    checkpointLinesInProgress(consuming: UnsafeRawBufferPointer(start: nil, count: 0))
                 case let .bytes(chunk):
+                    if let applied = alreadyApplied {
+                        alreadyApplied = nil
+                        if applied.begins(chunk) {
+                            try source!.consume(applied.length)
+                            outcome.bytesRead += applied.length
+                            log.info("\(label) discarded \(applied.length) bytes the previous run had handed on but not yet taken out of the FIFO")
+                            continue reading
+                        }
+                    }
                     let consumed = pipeline.consume(chunk)
                     if consumed.skippedBytes > 0 { reportSkipped(consumed, &outcome) }
                     guard pipeline.flush() else {
@@ -78,7 +100,7 @@ final class StreamReader: @unchecked Sendable {
                         outcome.stopped = true
                         break reading
                     }
-                    checkpointLinesInProgress()
+                    checkpointLinesInProgress(consuming: UnsafeRawBufferPointer(rebasing: chunk[..<consumed.bytes]))
                     try source!.consume(consumed.bytes)
                     outcome.bytesRead += consumed.bytes
                     nextFrameBytes = consumed.nextFrameBytes ?? 0
@@ -113,23 +135,30 @@ final class StreamReader: @unchecked Sendable {
         onEnd(self, outcome)
     }
 
-    /// Lines a previous run had in progress when it stopped or died.
-    private func restoreLinesInProgress() {
-        guard let bytes = state.loadCheckpoint(file: file) else { return }
+    /// Lines and messages a previous run had in progress when it stopped or died; the
+    /// bytes it was about to consume.
+    private func restoreLinesInProgress() -> ConsumedBytes? {
+        guard let bytes = checkpoint?.load() else { return nil }
         do {
-            try pipeline.restore(checkpoint: bytes)
-            log.info("\(label) continuing the long lines in progress when the plugin last stopped")
+            let consumed = try pipeline.restore(checkpoint: bytes)
+            log.info("\(label) continuing the long lines and multi-line messages in progress when the plugin last stopped")
+            return consumed
         } catch {
-            log.error("\(label) cannot read the checkpoint of long lines in progress (\(error)): their first pieces are lost")
+            log.error("\(label) cannot read the checkpoint of lines in progress (\(error)): their first pieces are lost")
+            return nil
         }
     }
 
-    /// Before consuming: the lines in progress must survive a crash, since the bytes of
-    /// their pieces are about to leave the FIFO.
-    private func checkpointLinesInProgress() {
-        guard let bytes = pipeline.checkpointIfChanged() else { return }
+    /// Before consuming: the lines and messages in progress must survive a crash, since
+    /// the bytes they came in are about to leave the FIFO.
+    private func checkpointLinesInProgress(consuming: UnsafeRawBufferPointer) {
+        guard let bytes = pipeline.checkpointIfChanged(consuming: consuming) else { return }
         do {
-            try state.saveCheckpoint(file: file, bytes)
+            if bytes.isEmpty {
+                checkpoint?.remove()
+            } else {
+                try checkpoint?.save(bytes)
+            }
         } catch {
             // Refusing to consume would block the container: the line is at risk only
             // if the plugin also dies before the line ends.

@@ -268,7 +268,7 @@ public final class StreamRegistry: @unchecked Sendable {
         } catch {
             for destination in acquired { destinations.release(destination) }
             descriptor.close()
-            throw StartError(message: "logship: cannot start a sender thread: \(error)")
+            throw StartError(message: "logship: cannot set up the stream: \(error)")
         }
         if let record {
             do {

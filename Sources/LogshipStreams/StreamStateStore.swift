@@ -44,24 +44,14 @@ struct StreamStateStore: Sendable {
     /// Forgets the stream: its record and its checkpoint.
     func remove(file: String) {
         guard let path = path(for: file), let checkpoint = checkpointPath(for: file) else { return }
-        FileSystem.remove(checkpoint)
+        CheckpointSlots.remove(at: checkpoint)
         FileSystem.remove(path)
     }
 
-    /// Replaces the stream's checkpoint; an empty one removes it. Without a state
-    /// directory there is nothing to keep (and no re-attaching).
-    func saveCheckpoint(file: String, _ bytes: [UInt8]) throws {
-        guard let path = checkpointPath(for: file) else { return }
-        if bytes.isEmpty {
-            FileSystem.remove(path)
-        } else {
-            try FileSystem.writeAtomically(path, bytes)
-        }
-    }
-
-    func loadCheckpoint(file: String) -> [UInt8]? {
-        guard let path = checkpointPath(for: file), FileSystem.exists(path) else { return nil }
-        return try? FileSystem.read(path)
+    /// Where the stream's reader keeps its lines and messages in progress; nil without
+    /// a state directory (then there is nothing to keep, and no re-attaching).
+    func checkpointSlots(file: String) -> CheckpointSlots? {
+        checkpointPath(for: file).map(CheckpointSlots.init(path:))
     }
 
     /// Every saved request, with the path it is saved at.

@@ -75,7 +75,7 @@ extension Reassembler {
 /// A checkpoint that cannot be read (damaged, or from another version).
 public struct CheckpointError: Error, CustomStringConvertible, Sendable {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 private struct CheckpointReader {

@@ -83,16 +83,17 @@ final class PipelineBenchmark {
         }, finish: {})
     }
 
-    func pipeline(_ format: String, corpus: FrameCorpus, chunks: [Range<Int>]) throws -> RunResult {
+    func pipeline(_ format: String, variant: EventVariant = .off, corpus: FrameCorpus, chunks: [Range<Int>]) throws -> RunResult {
         var info = ContainerInfo(containerID: String(repeating: "ab12", count: 16), containerName: "/bench",
                                  containerImageID: "sha256:" + String(repeating: "0", count: 64), containerImageName: "busybox")
         let tcpFormats = ["json", "gelf", "raw"]
         info.config = tcpFormats.contains(format) ? ["tcp-address": "tcp://127.0.0.1:\(sink.port)", "tcp-format": format]
             : ["syslog-address": "tcp://127.0.0.1:\(sink.port)", "syslog-format": format]
+        info.config.merge(variant.options) { $1 }
         let settings = try OptionResolver(environment: [:], hostname: "benchhost").resolve(info)
         // Every destination the settings name is the one benchmark destination (its sink).
-        let pipeline = StreamPipeline(settings: settings) { _ in destination }
-        return run(format, corpus: corpus, chunks: chunks, { bytes in
+        let pipeline = try StreamPipeline(settings: settings) { _ in destination }
+        return run(variant == .off ? format : "\(format), \(variant.label)", corpus: corpus, chunks: chunks, { bytes in
             _ = pipeline.consume(bytes)
             _ = pipeline.flush()
         }, finish: { pipeline.finish() })

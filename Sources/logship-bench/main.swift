@@ -12,12 +12,18 @@ import LogshipSystem
 //
 //   swift run -c release logship-bench [--entries N] [--rounds R] [--sizes 100,1024]
 //                                      [--formats rfc5424micro,json,gelf,raw,rfc3164] [--no-spool] [--markdown]
+//                                      [--variants off,pattern,regex,preset,level-auto]
+//
+// With --variants, each format runs once per variant (EventVariant: multi-line joining,
+// severity from the line) and the table compares each with the same format's plain
+// lines in the same run; the copy floor is left out.
 
 var entries = 2_000_000
 var rounds = 3
 var markdown = false
 var sizes = [100, 1024]
 var formats = ["rfc5424micro", "json"]
+var variants: [EventVariant] = []
 // The plugin's own path by default: every batch is appended to a spool (page cache).
 var spoolRoot: String? = "/tmp/logship-bench-spool-\(getpid())"
 var arguments = Array(CommandLine.arguments.dropFirst())
@@ -30,16 +36,50 @@ while let argument = arguments.first {
     case "--sizes": sizes = arguments.removeFirst().split(separator: ",").map { Int($0)! }
     case "--formats": formats = arguments.removeFirst().split(separator: ",").map(String.init)
     case "--no-spool": spoolRoot = nil
+    case "--variants":
+        variants = arguments.removeFirst().split(separator: ",").map { EventVariant(rawValue: String($0))! }
+        if !variants.contains(.off) { variants.insert(.off, at: 0) }
     default:
-        print("usage: logship-bench [--entries N] [--rounds R] [--sizes 100,1024] [--formats rfc5424micro,json] [--no-spool] [--markdown]")
+        print("usage: logship-bench [--entries N] [--rounds R] [--sizes 100,1024] [--formats rfc5424micro,json] [--no-spool] [--markdown] [--variants off,pattern,regex,preset,level-auto]")
         exit(2)
     }
 }
 
 let benchmark = try PipelineBenchmark(entries: entries, spoolRoot: spoolRoot)
 
+if !variants.isEmpty {
+    // Variants side by side: for each size and format, each variant against plain lines.
+    if markdown {
+        print("| line | path | entries/s (wall) | pipeline ns/entry (CPU) | × plain lines (CPU) | dropped |")
+        print("|---|---|---|---|---|---|")
+    }
+    for size in sizes {
+        let corpus = FrameCorpus(frames: size == 100 ? 100_000 : 20_000, lineBytes: size)
+        let chunks = PipelineBenchmark.reads(of: corpus)
+        var results: [String: [EventVariant: [RunResult]]] = [:]
+        for _ in 0..<rounds {
+            for format in formats {
+                for variant in variants {
+                    results[format, default: [:]][variant, default: []].append(try benchmark.pipeline(format, variant: variant, corpus: corpus, chunks: chunks))
+                }
+            }
+        }
+        for format in formats {
+            let plain = median(results[format]![.off]!)
+            for variant in variants {
+                let r = median(results[format]![variant]!)
+                let ratio = Double(r.pipelineCPUNanoseconds) / Double(plain.pipelineCPUNanoseconds)
+                let name = markdown ? String(r.name.flatMap { $0 == "|" ? ["\\", "|"] : [$0] }) : r.name
+                let cells = ["\(size) B", name, formatted(r.entriesPerSecond, 0), formatted(r.cpuNanosecondsPerEntry, 1),
+                             formatted(ratio, 2), "\(r.dropped)"]
+                print(markdown ? "| " + cells.joined(separator: " | ") + " |" : cells.joined(separator: "\t"))
+            }
+        }
+    }
+}
+
 var rows: [(size: Int, result: RunResult, floor: RunResult)] = []
-for size in sizes {
+for size in sizes where variants.isEmpty {
     let corpus = FrameCorpus(frames: size == 100 ? 100_000 : 20_000, lineBytes: size)
     let chunks = PipelineBenchmark.reads(of: corpus)
     // Alternate the runs so drift on a noisy machine hits every variant alike.
@@ -56,11 +96,11 @@ for size in sizes {
     for format in formats { rows.append((size, median(results[format]!), floor)) }
 }
 
-if markdown {
+if markdown && variants.isEmpty {
     print("| line | path | entries/s (wall) | pipeline ns/entry (CPU) | entries/s on one core | input MB/s | × copy floor (CPU) | dropped |")
     print("|---|---|---|---|---|---|---|---|")
 }
-for row in rows {
+for row in rows where variants.isEmpty {
     let r = row.result
     let ratio = r.pipelineCPUNanoseconds == 0 ? 0 : Double(r.pipelineCPUNanoseconds) / Double(row.floor.pipelineCPUNanoseconds)
     let cells = ["\(row.size) B", r.name, formatted(r.entriesPerSecond, 0), formatted(r.cpuNanosecondsPerEntry, 1),

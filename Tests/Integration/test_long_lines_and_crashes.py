@@ -59,9 +59,13 @@ def test_long_lines_arrive_whole_through_two_crashes(metered, stream_on, receive
     total = [len(w.chunks) for w in writers]
     kills = []
     for fraction in (1 / 3, 2 / 3):
-        wait_until(lambda: all(w.chunks_done >= fraction * t for w, t in zip(writers, total)), 60,
+        # On a loaded machine the streams drift apart (a writer waits while the plugin reads its pipe
+        # late), so a writer far ahead may finish first; the kill still lands in lines in progress as
+        # long as one writer is writing.
+        wait_until(lambda: all(w.chunks_done >= fraction * t for w, t in zip(writers, total))
+                   or any(w.chunks_done >= 0.95 * t for w, t in zip(writers, total)), 60,
                    f"every writer {fraction:.0%} through", describe=lambda: str([w.chunks_done for w in writers]))
-        assert not any(w.done for w in writers), "a writer finished before the kill: slow them down"
+        assert not all(w.done for w in writers), "every writer finished before the kill: slow them down"
         kills.append((rx.count(), [w.chunks_done for w in writers]))
         p.kill()
         p.restart()
@@ -69,8 +73,16 @@ def test_long_lines_arrive_whole_through_two_crashes(metered, stream_on, receive
         w.join(120)
     for s in streams.values():
         s.finish()
+    # Every line by its head (`L:stream:number:`), not a count: duplicates after the kills would make
+    # a count complete while a stream's last line is still on its way.
+    every_line = {(name.encode(), str(i).encode()) for name in lengths for i in range(1, per_stream + 1)}
+
+    def heads() -> set[tuple[bytes, bytes]]:
+        return {tuple(line.split(b":", 3)[1:3]) for line in rx.lines() if line.startswith(b"L:")}
+
     expected_lines = n_streams * per_stream
-    wait_while_progressing(lambda: rx.count() >= expected_lines, rx.count, timeout=60, stall=10)
+    wait_while_progressing(lambda: rx.count() >= expected_lines and every_line <= heads(), rx.count, timeout=60,
+                           stall=10)
     rx.stop_draining()
     r = LongLineReport(rx.lines())
     expected = {name: per_stream for name in lengths}

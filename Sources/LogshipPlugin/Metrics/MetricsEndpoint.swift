@@ -43,6 +43,8 @@ struct MetricsEndpoint: Sendable {
         perDestination("logship_destination_spool_bytes", .gauge, "Bytes of the destination's spool files.") { $0.queue.spoolBytes }
         perDestination("logship_destination_connects_total", .counter, "Connections opened (the first one and every reconnect).") { $0.connects }
         perDestination("logship_destination_send_errors_total", .counter, "Writes that failed and led to a reconnect.") { $0.sendErrors }
+        perDestination("logship_destination_joined_messages_total", .counter, "Messages made by joining two or more lines (multiline-pattern, -datetime-format, -preset).") { $0.joinedMessages }
+        perDestination("logship_destination_joined_lines_total", .counter, "Lines sent as part of a message made by joining lines.") { $0.joinedLines }
         perDestination("logship_destination_streams", .gauge, "Container streams using the destination.") { $0.streams }
         out.family("logship_destination_connected", .gauge, "1 while connected, with the address in use.",
                    all.map { (labels: [("destination", $0.destination), ("framing", $0.framing), ("address", $0.connectedTo ?? "")], value: $0.connectedTo == nil ? 0 : 1) })

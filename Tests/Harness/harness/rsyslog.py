@@ -6,7 +6,8 @@ message to one file: the raw message and the fields rsyslog parsed from it.
 
 Record layout: fields separated by 0x1F, records ended by 0x1E LF. rsyslog escapes control characters
 on reception (parser.escapeControlCharactersOnReceive, on by default: a TAB arrives as "#011"), so
-neither delimiter can occur inside a field.
+neither delimiter can occur inside a field. `keep_control_characters=True` turns that off, for
+multi-line messages whose LFs and TABs must arrive as they are (the delimiters are not in them).
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class Rsyslog(ReceiverProcess):
         unixgram_path: str | None = None,
         unix_stream_path: str | None = None,
         max_message_size: str = "256k",
+        keep_control_characters: bool = False,
     ):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -74,6 +76,7 @@ class Rsyslog(ReceiverProcess):
         self.unixgram_path = unixgram_path
         self.unix_stream_path = unix_stream_path
         self.max_message_size = max_message_size
+        self.keep_control_characters = keep_control_characters
         self.conf_path = self.workdir / "rsyslog.conf"
         self.output_path = self.workdir / "messages.rec"
         self.pid_path = self.workdir / "rsyslogd.pid"
@@ -108,9 +111,10 @@ class Rsyslog(ReceiverProcess):
         )
         _, last_prop, last_extra = FIELDS[-1]
         props += f'\n  property(name="{last_prop}"{last_extra}) constant(value="{RECORD_END.decode()}")'
+        escape = ' parser.escapeControlCharactersOnReceive="off"' if self.keep_control_characters else ""
         lines = [
             # net.enableDNS off: no reverse lookups of the sender (slow, and irrelevant here).
-            f'global(workDirectory="{self.workdir}" maxMessageSize="{self.max_message_size}" net.enableDNS="off")',
+            f'global(workDirectory="{self.workdir}" maxMessageSize="{self.max_message_size}" net.enableDNS="off"{escape})',
             'module(load="imtcp")',
             'module(load="imudp")',
             # SysSock.Use off: never take over the system's /dev/log.
