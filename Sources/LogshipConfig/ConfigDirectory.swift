@@ -1,6 +1,7 @@
-/// Where relative certificate paths in TLS options are read: the plugin's `certs`
-/// mount (config.json), whose host side the operator chooses with
-/// `docker plugin set logship certs.source=DIR`.
+/// logship's configuration directory (`CONFIG_DIR`): where `routes.conf` is read and
+/// where relative certificate paths in TLS options point. It lies inside the plugin's
+/// `config` mount (config.json), whose host side the operator chooses with
+/// `docker plugin set logship config.source=DIR`.
 ///
 /// A managed plugin has its own root filesystem, so a path in an option can never be
 /// a host path; Docker's driver and other plugins resolve such paths inside the
@@ -8,16 +9,19 @@
 /// plugins (grafana/loki#3725). Relative paths therefore name files in the mounted
 /// directory; an absolute path stays a path inside the plugin (e.g. the CA bundle
 /// shipped in its rootfs).
-public enum CertificateDirectory {
-    /// The mount's destination in config.json.
-    public static let mountPoint = "/certs"
-    /// The mount's default source in config.json.
+public enum ConfigDirectory {
+    /// The `config` mount's destination in config.json.
+    public static let mountPoint = "/config"
+    /// The `config` mount's default source in config.json: a directory every host has.
     public static let defaultHostSource = "/etc"
-    /// Overrides `mountPoint` when the binary runs outside Docker (the tests do).
-    public static let environmentOverride = "LOGSHIP_CERTS_DIR"
+    /// The routes file's name in the directory.
+    public static let routesFileName = "routes.conf"
 
-    static func path(environment: [String: String]) -> String {
-        guard let directory = environment[environmentOverride], !directory.isEmpty else { return mountPoint }
+    /// `CONFIG_DIR`, or its default.
+    public static func path(environment: [String: String]) -> String {
+        guard let directory = environment[PluginSettings.configDirectory.name], !directory.isEmpty else {
+            return PluginSettings.configDirectory.defaultValue
+        }
         return directory
     }
 
@@ -29,9 +33,10 @@ public enum CertificateDirectory {
 
     /// Where the plugin looked, and how that maps to the host, for error messages.
     static func explanation(for option: String, in directory: String) -> String {
+        let whereItIs = "the plugin's configuration directory \(directory) (CONFIG_DIR), in the host directory mounted at \(mountPoint) (`docker plugin set logship config.source=DIR`; scripts/install.sh mounts /etc/logship)"
         if option.hasPrefix("/") {
-            return "an absolute path is read inside the plugin's own filesystem, not on the host; put the file in the certificate directory (the host directory set with `docker plugin set logship certs.source=DIR`, default \(defaultHostSource), seen by the plugin as \(directory)) and give its path relative to that directory"
+            return "an absolute path is read inside the plugin's own filesystem, not on the host; put the file in \(whereItIs) and give its path relative to that directory"
         }
-        return "a relative path is read in the plugin's certificate directory \(directory), which is the host directory set with `docker plugin set logship certs.source=DIR` (default \(defaultHostSource))"
+        return "a relative path is read in \(whereItIs)"
     }
 }

@@ -13,12 +13,12 @@ public struct TLSFileOrigins: Sendable, Equatable {
 
     /// The address option the files serve (`syslog-address`).
     let address: String
-    let certificateDirectory: String
+    let configDirectory: String
     private var origins: [TLSFileRole: Origin] = [:]
 
-    init(address: String, certificateDirectory: String) {
+    init(address: String, configDirectory: String) {
         self.address = address
-        self.certificateDirectory = certificateDirectory
+        self.configDirectory = configDirectory
     }
 
     mutating func add(_ role: TLSFileRole, option: String, given: String) {
@@ -29,7 +29,7 @@ public struct TLSFileOrigins: Sendable, Equatable {
     /// which file (as opened) and why.
     public func message(for role: TLSFileRole, path: String, problem: String) -> String {
         let origin = origins[role] ?? Origin(option: "log-opt \(address)", given: path)
-        return "logship: cannot use \(origin.option)=\"\(origin.given)\": \(problem); \(CertificateDirectory.explanation(for: origin.given, in: certificateDirectory))"
+        return "logship: cannot use \(origin.option)=\"\(origin.given)\": \(problem); \(ConfigDirectory.explanation(for: origin.given, in: configDirectory))"
     }
 
     /// What `docker run` shows when TLS cannot be set up for another reason.
