@@ -67,4 +67,14 @@ enum ValueSource: Equatable {
         case .pluginSetting: return "\(option.name) (from the plugin setting \(option.environmentName); change it with `docker plugin set`)"
         }
     }
+
+    /// The option with its value, as the operator wrote it where it came from.
+    func describe(_ option: LogOption, value: String) -> String {
+        switch self {
+        case .logOpt: return "log-opt \(option.name)=\"\(value)\""
+        case let .route(name, line?): return "\(option.name) = \(value) (\(ConfigDirectory.routesFileName) line \(line), route \"\(name)\")"
+        case let .route(name, nil): return "\(option.name) = \(value) (route \"\(name)\" as recorded with the stream)"
+        case .pluginSetting: return "\(describe(option))=\"\(value)\""
+        }
+    }
 }

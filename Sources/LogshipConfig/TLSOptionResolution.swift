@@ -37,7 +37,7 @@ extension TLSOptionGroup {
         }
         var origins = TLSFileOrigins(address: address.name, configDirectory: configDirectory)
         for (role, option) in [(TLSFileRole.caCertificates, caCertificates), (.certificate, certificate), (.key, key)] {
-            if let (given, source) = values.value(option) { origins.add(role, option: source.describe(option), given: given) }
+            if let (given, source) = values.value(option) { origins.add(role, setting: source.describe(option, value: given), given: given) }
         }
         return (EndpointList(endpoints), origins)
     }

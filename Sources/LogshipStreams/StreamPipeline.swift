@@ -15,7 +15,8 @@ public final class StreamPipeline {
     @exclusivity(unchecked) private var scanner: EntryScanner
     // Touched only by the stream's reader thread: no run-time exclusivity checks.
     @exclusivity(unchecked) private var reassembler: Reassembler
-    private let outputs: [DestinationOutput]
+    // Replaced between reads when the stream follows a route change (`replaceOutputs`).
+    @exclusivity(unchecked) private var outputs: [DestinationOutput]
     /// Entries decoded so far.
     @exclusivity(unchecked) public private(set) var entries = 0
     /// Lines handed to the outputs (or, without outputs, thrown away) so far.
@@ -52,11 +53,26 @@ public final class StreamPipeline {
                 acquire: (DestinationKey) throws -> Destination) rethrows {
         scanner = EntryScanner(decoder: decoder)
         reassembler = Reassembler(maxLineBytes: settings?.maxLineBytes ?? StreamSettings.defaultMaxLineBytes)
+        outputs = try Self.outputs(for: settings, acquire: acquire)
+    }
+
+    /// One output per destination `settings` name (none for nil settings).
+    static func outputs(for settings: StreamSettings?, acquire: (DestinationKey) throws -> Destination) rethrows -> [DestinationOutput] {
         var outputs: [DestinationOutput] = []
         for plan in settings.map(DestinationPlan.plans(for:)) ?? [] {
             outputs.append(plan.makeOutput(try acquire(plan.key)))
         }
-        self.outputs = outputs
+        return outputs
+    }
+
+    /// From the next line on, formats lines for `newOutputs` instead (a route change). The
+    /// lines formatted so far are handed to the current destinations first; a line in
+    /// progress (its earlier 16 KiB pieces) carries over and ends at the new destinations. False, with nothing changed, when a queue
+    /// refused those lines (the plugin is stopping).
+    func replaceOutputs(_ newOutputs: [DestinationOutput]) -> Bool {
+        guard flush() else { return false }
+        outputs = newOutputs
+        return true
     }
 
     public var reassembledLines: Int { reassembler.reassembledLines }
