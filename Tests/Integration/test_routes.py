@@ -4,7 +4,8 @@ chosen by the container label `logship.route` (or `--log-opt route`), changed wh
 - Each stream goes where its route says, in its route's format; its own --log-opt wins over the route.
 - A rewritten routes file moves running streams from their next line: under load, every numbered line
   arrives exactly once, at the old receiver up to some line and at the new one from the next, within
-  2 s of the change, with no restart; streams on an unchanged route are not touched.
+  2 s of the change, with no restart; streams on an unchanged route are not touched; lines queued
+  for the old destination (a receiver that is down) are delivered there when it comes back.
 - The file is seen within 2 s whichever way it is written (a tool's atomic rename, an editor's
   rename-away-and-write, a shell's in-place write), and an editor's moment without a file is not taken
   for a removed file; a directory replaced by a bind mount (invisible to inotify) is seen by the
@@ -141,6 +142,36 @@ def test_a_route_change_under_load_moves_the_next_lines_none_lost_or_repeated(ro
     assert rx_default.connection_count == 1
     assert p.pid == pid and p.alive() and generation(m) == 2
     assert max(wa.durations) < 1.0, "the container waited"
+
+
+def test_lines_queued_for_the_old_destination_are_still_delivered_there(routed, config_dir, stream_on, receivers):
+    """`audit` points at a receiver that is down: the stream's first 300 lines queue for it. The file
+    is rewritten to point `audit` at rx2: the next 300 lines arrive there at once (the stream does not
+    wait for the old queue), and when the old receiver comes up it gets the 300 queued lines, each
+    once, in order; no line at the wrong receiver."""
+    def q_numbers(rx) -> list[int]:
+        return [int(line[1:]) for line in rx.lines()]
+
+    rx2 = receivers().start()
+    old = receivers()  # its port is chosen, nothing listens yet
+    config_dir.write(route_text("audit", tcp_address=old.address, **RAW))
+    p, m = routed()
+    s = stream_on(p, {}, labels=AUDIT)
+    s.log_lines([f"Q{i}" for i in range(1, 301)])
+    wait_until(lambda: m.value("logship_destination_pending_messages", destination=old.address) == 300, 10,
+               "300 lines queued for the receiver that is down")
+    config_dir.write(route_text("audit", tcp_address=rx2.address, **RAW))
+    wait_generation(m, 2)
+    s.log_lines([f"Q{i}" for i in range(301, 601)])
+    rx2.wait_for_lines(300, timeout=10)
+    assert q_numbers(rx2) == list(range(301, 601))
+    assert m.value("logship_destination_pending_messages", destination=old.address) == 300, "the old queue was dropped"
+    old.start()
+    old.wait_for_lines(300, timeout=30)
+    s.finish()
+    time.sleep(0.3)
+    assert q_numbers(old) == list(range(1, 301))
+    assert q_numbers(rx2) == list(range(301, 601))
 
 
 @pytest.mark.parametrize("how", WAYS)
