@@ -12,7 +12,7 @@
 #       LOGSHIP_BINARY       use this binary instead of building one (CI builds it once)
 #       LOGSHIP_PLUGIN_DIR   where to assemble the plugin directory (default plugin/build)
 #       LOGSHIP_CONFIG_JSON  the manifest to install (default config.json; see plugin/build-rootfs.sh)
-# Least privilege: the manifest's defaults (the host's /etc and /run, read-only) are what a plain
+# Least privilege: the manifest's defaults (the host's /etc and /dev, read-only) are what a plain
 # `docker plugin install` needs to work on any host; as installed here, the plugin sees only these
 # two directories of the host.
 # Idempotent: an existing plugin of that name is disabled, removed and replaced, unless a

@@ -36,7 +36,7 @@ import Testing
         #expect(config.contains("\"name\":\"config\""))
         #expect(config.contains("\"source\":\"\(ConfigDirectory.defaultHostSource)\",\"destination\":\"\(ConfigDirectory.mountPoint)\",\"type\":\"bind\",\"options\":[\"bind\",\"ro\"],\"settable\":[\"source\"]"))
         #expect(config.contains("\"name\":\"sockets\""))
-        #expect(config.contains("\"source\":\"/run\",\"destination\":\"/sockets\",\"type\":\"bind\",\"options\":[\"bind\",\"ro\"],\"settable\":[\"source\"]"))
+        #expect(config.contains("\"source\":\"/dev\",\"destination\":\"/sockets\",\"type\":\"bind\",\"options\":[\"bind\",\"ro\"],\"settable\":[\"source\"]"))
         #expect(!config.contains("\"rw\""))
         #expect(PluginSettings.configDirectory.defaultValue.hasPrefix(ConfigDirectory.mountPoint + "/"))
     }
