@@ -59,7 +59,9 @@ chmod 0755 "$work" "$work/config"
 
 if ((reinstall)) || ! docker plugin inspect "$plugin" >/dev/null 2>&1; then
     log "installing plugin $plugin"
-    PLUGIN_NAME=$plugin HOST_CONFIG_DIR=$work/config LOGSHIP_PLUGIN_DIR=$work/plugin bash "$repo/scripts/install.sh"
+    # The host's /etc/logship as its lasting config mount (fleet.py points the mount at $work/config
+    # only while it runs): a source deleted with $work would keep the plugin from being enabled again.
+    PLUGIN_NAME=$plugin LOGSHIP_PLUGIN_DIR=$work/plugin bash "$repo/scripts/install.sh"
 elif [[ $(docker plugin inspect -f '{{.Enabled}}' "$plugin") != true ]]; then
     docker plugin enable "$plugin" >/dev/null
 fi
