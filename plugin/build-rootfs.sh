@@ -45,10 +45,10 @@ cp "$config" "$out/config.json"
 # STATE_DIR defaults to /run/docker/logging/logship-state, in the same mount, so FIFOs, stream
 # records and spool all outlive `docker plugin upgrade`, which replaces this rootfs. The directory
 # stays empty here: the mount hides whatever the rootfs has at that path, mode included.
-# /host/run and /host/dev receive the manifest's bind mounts of the host's /run and /dev (unix://
-# destinations), /certs the `certs` mount (TLS certificate files), /proc /sys /dev /tmp are mounted
-# by the runtime.
-for d in run/docker/plugins run/docker/logging host/run host/dev certs etc tmp proc sys dev usr/bin; do
+# /config receives the manifest's `config` mount (routes.conf, TLS certificate files), /sockets its
+# `sockets` mount (the host's unix sockets for unix:// destinations); /proc /sys /dev /tmp are
+# mounted by the runtime.
+for d in run/docker/plugins run/docker/logging config sockets etc tmp proc sys dev usr/bin; do
     mkdir -p "$rootfs/$d"
 done
 chmod 1777 "$rootfs/tmp"

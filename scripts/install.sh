@@ -4,9 +4,17 @@
 #   Each KEY=VALUE becomes `docker plugin set` before the plugin is enabled, e.g.
 #   scripts/install.sh SYSLOG_ADDRESS=tcp://10.0.0.5:514
 # Env:  PLUGIN_NAME          plugin name (default logship)
+#       HOST_CONFIG_DIR      host directory mounted read-only as the plugin's configuration directory
+#                            (routes.conf, certificate files); created 0755 if missing (default /etc/logship)
+#       SOCKETS_DIR          host directory mounted read-only at /sockets for unix:// destinations
+#                            (default /run/systemd/journal if it exists, journald's dev-log, else /dev
+#                            for /dev/log); never one that holds Docker's API socket docker.sock
 #       LOGSHIP_BINARY       use this binary instead of building one (CI builds it once)
 #       LOGSHIP_PLUGIN_DIR   where to assemble the plugin directory (default plugin/build)
 #       LOGSHIP_CONFIG_JSON  the manifest to install (default config.json; see plugin/build-rootfs.sh)
+# Least privilege: the manifest's defaults (the host's /etc and /dev, read-only) are what a plain
+# `docker plugin install` needs to work on any host; as installed here, the plugin sees only these
+# two directories of the host.
 # Idempotent: an existing plugin of that name is disabled, removed and replaced, unless a
 # container still uses it (then nothing is changed and the containers are named).
 #
@@ -33,6 +41,26 @@ for kv in "$@"; do
 done
 docker version --format '{{.Server.Version}}' >/dev/null 2>&1 ||
     die "no Docker daemon answers (scripts/testenv/start-dockerd.sh starts one)"
+
+# The two host directories the plugin may see (mounts `config` and `sockets` in config.json).
+host_config_dir=${HOST_CONFIG_DIR:-/etc/logship}
+if [[ -z ${SOCKETS_DIR:-} ]]; then
+    if [[ -d /run/systemd/journal ]]; then SOCKETS_DIR=/run/systemd/journal; else SOCKETS_DIR=/dev; fi
+fi
+[[ $host_config_dir == /* && $SOCKETS_DIR == /* ]] || die "HOST_CONFIG_DIR and SOCKETS_DIR must be absolute paths"
+[[ -d $SOCKETS_DIR ]] || die "SOCKETS_DIR=$SOCKETS_DIR is not a directory (Docker refuses to enable a plugin whose mount source is missing)"
+# connect(2) works through a read-only mount, so a directory holding Docker's API socket would let
+# the plugin drive the Docker engine; refuse it rather than hand that out.
+if [[ -e $SOCKETS_DIR/docker.sock ]]; then
+    die "SOCKETS_DIR=$SOCKETS_DIR holds docker.sock (Docker's API socket); choose a directory with only the log sockets the plugin needs, e.g. SOCKETS_DIR=/run/systemd/journal or a directory of its own for rsyslog's socket"
+fi
+if [[ ! -d $host_config_dir ]]; then
+    log "creating $host_config_dir (routes.conf and certificate files go there)"
+    install -d -m 0755 "$host_config_dir"
+fi
+# Mount sources first, so that KEY=VALUE arguments (set in order) can still override CONFIG_DIR.
+placement=("config.source=$host_config_dir" "CONFIG_DIR=/config" "sockets.source=$SOCKETS_DIR")
+set -- "${placement[@]}" "$@"
 
 # Build and assemble first: a failed build must not leave the host without its old plugin.
 if [[ -n ${LOGSHIP_BINARY:-} ]]; then

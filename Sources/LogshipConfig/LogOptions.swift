@@ -14,6 +14,9 @@ public struct LogOption: Sendable, Hashable {
 }
 
 public enum LogOptions {
+    public static let route = LogOption(
+        name: "route", defaultDescription: "default",
+        summary: "The route, from `routes.conf` in the configuration directory, whose options apply where the container sets none of its own (see [Routes](#routes-destinations-defined-once-per-host)). The container label `logship.route=NAME` chooses one too (this option wins over the label); a container that chooses none takes the route `default`, if the file defines it. Host-wide: the route of containers that choose none. An unknown name fails `docker run`.")
     public static let syslogAddress = LogOption(
         name: "syslog-address", defaultDescription: "",
         summary: "Syslog destination: `udp://host[:port]`, `tcp://host[:port]`, `tcp+tls://host[:port]` (port 514 by default, for TLS too, as in Docker: give RFC 5425's 6514 explicitly), `unix:///path` or `unixgram:///path` (a path inside the plugin, see below). Several, comma-separated: the first is used while it answers, the others are fail-overs. `none` turns off a host-wide default for one container.")
@@ -84,6 +87,7 @@ public enum LogOptions {
 
     /// Every option logship reads, in documentation order.
     public static let all: [LogOption] = [
+        route,
         syslogAddress, syslogFacility, syslogFormat, syslogFraming, syslogSDID,
         syslogTLS.caCertificates, syslogTLS.certificate, syslogTLS.key, syslogTLS.skipVerify, syslogTLS.serverName,
         tcpAddress, tcpFormat,
@@ -101,6 +105,9 @@ public enum LogOptions {
         "cache-disabled", "cache-max-size", "cache-max-file", "cache-compress",
         "max-size", "max-file", "compress",
     ]
+
+    /// The container label that chooses a route, like `--log-opt route`.
+    public static let routeLabel = "logship.route"
 
     public static func named(_ name: String) -> LogOption? {
         all.first { $0.name == name }

@@ -22,7 +22,7 @@ public struct OptionError: Error, Equatable, CustomStringConvertible, Sendable {
     }
 
     /// The known name nearest to a typo, if it is near enough to be a typo.
-    private static func closest(to key: String, in names: [String]) -> String? {
+    static func closest(to key: String, in names: [String]) -> String? {
         let scored = names.map { ($0, editDistance(key, $0)) }.min { $0.1 < $1.1 }
         guard let (name, distance) = scored, distance <= max(2, key.count / 4) else { return nil }
         return name
@@ -45,12 +45,36 @@ public struct OptionError: Error, Equatable, CustomStringConvertible, Sendable {
 /// Where an option's value came from, so an error points at the right place.
 enum ValueSource: Equatable {
     case logOpt
+    /// A route of the routes file, and the line the value is on (nil: the route as
+    /// recorded with a re-attached stream).
+    case route(String, line: Int?)
     case pluginSetting
+
+    /// Both from the container's options, both from one route, or both host-wide.
+    func isSameLayer(_ other: ValueSource) -> Bool {
+        switch (self, other) {
+        case (.logOpt, .logOpt), (.pluginSetting, .pluginSetting): return true
+        case let (.route(a, _), .route(b, _)): return a == b
+        default: return false
+        }
+    }
 
     func describe(_ option: LogOption) -> String {
         switch self {
         case .logOpt: return "log-opt \(option.name)"
+        case let .route(name, line?): return "\(option.name) (\(ConfigDirectory.routesFileName) line \(line), route \"\(name)\")"
+        case let .route(name, nil): return "\(option.name) (route \"\(name)\" as recorded with the stream)"
         case .pluginSetting: return "\(option.name) (from the plugin setting \(option.environmentName); change it with `docker plugin set`)"
+        }
+    }
+
+    /// The option with its value, as the operator wrote it where it came from.
+    func describe(_ option: LogOption, value: String) -> String {
+        switch self {
+        case .logOpt: return "log-opt \(option.name)=\"\(value)\""
+        case let .route(name, line?): return "\(option.name) = \(value) (\(ConfigDirectory.routesFileName) line \(line), route \"\(name)\")"
+        case let .route(name, nil): return "\(option.name) = \(value) (route \"\(name)\" as recorded with the stream)"
+        case .pluginSetting: return "\(describe(option))=\"\(value)\""
         }
     }
 }

@@ -6,17 +6,20 @@ import LogshipDestinations
 import LogshipEvents
 import LogshipFormat
 
-/// Turns a container's log-opts plus the host-wide defaults into `StreamSettings`.
+/// Turns a container's log-opts plus its route and the host-wide defaults into
+/// `StreamSettings`.
 ///
-/// Precedence: a per-container `--log-opt` wins; otherwise the plugin setting
-/// (`docker plugin set logship SYSLOG_ADDRESS=…`, read from the environment at
-/// start); otherwise the built-in default. An empty value counts as unset.
+/// Precedence: a per-container `--log-opt` wins; otherwise the container's route (from
+/// the routes file, chosen by `--log-opt route`, the label `logship.route`, the host-wide
+/// `ROUTE` or else `default`); otherwise the plugin setting (`docker plugin set logship
+/// SYSLOG_ADDRESS=…`, read from the environment at start); otherwise the built-in
+/// default. An empty value counts as unset.
 public struct OptionResolver: Sendable {
     /// Host-wide defaults by option name, from the plugin's environment.
     public let hostDefaults: [String: String]
     public let hostname: String
-    /// Where relative certificate paths point (the plugin's certs mount).
-    public let certificateDirectory: String
+    /// Where relative certificate paths point (`CONFIG_DIR`, in the plugin's config mount).
+    public let configDirectory: String
 
     public init(environment: [String: String], hostname: String) {
         var defaults: [String: String] = [:]
@@ -25,48 +28,75 @@ public struct OptionResolver: Sendable {
         }
         hostDefaults = defaults
         self.hostname = hostname
-        certificateDirectory = CertificateDirectory.path(environment: environment)
+        configDirectory = ConfigDirectory.path(environment: environment)
     }
 
-    /// Problems in the host-wide defaults alone, to report when the plugin starts.
-    public func validateHostDefaults() -> OptionError? {
+    /// Problems in the host-wide defaults alone (with the routes in force, since the
+    /// host-wide `ROUTE` names one), to report when the plugin starts.
+    public func validateHostDefaults(routes: RouteTable = .none) -> OptionError? {
         do {
-            _ = try resolve(ContainerInfo(containerID: String(repeating: "0", count: 64)), requireDestination: false)
+            let info = ContainerInfo(containerID: String(repeating: "0", count: 64))
+            // A routes file that could not be loaded is reported on its own.
+            let usable = routes.refusal == nil ? routes : .none
+            let route = try usable.route(for: info, hostDefault: hostDefaults[LogOptions.route.name])
+            _ = try resolve(info, route: route, requireDestination: false)
             return nil
         } catch {
             return error
         }
     }
 
-    /// Resolves a container's options against today's host-wide settings (reading no
-    /// file: the stream layer checks TLS files). `previous`, when the stream is re-attached, is what it resolved
-    /// to before: its rendered tag and selected attributes are kept while the options
-    /// that made them are unchanged (the re-attach record keeps only the environment
-    /// variables the options select, so rendering again could give another result).
-    public func resolve(_ info: ContainerInfo, previous: ResolvedOptions? = nil) throws(OptionError) -> StreamSettings {
-        try resolve(info, requireDestination: true, previous: previous)
+    /// Resolves a container's options against `routes` and today's host-wide settings
+    /// (reading no file: the stream layer checks TLS files). `previous`, when the stream
+    /// is re-attached or follows a route change, is what it resolved to before: its
+    /// rendered tag and selected attributes are kept while the options that made them are
+    /// unchanged (the re-attach record keeps only the environment variables the options
+    /// select, so rendering again could give another result).
+    public func resolve(_ info: ContainerInfo, routes: RouteTable = .none, previous: ResolvedOptions? = nil) throws(OptionError) -> StreamSettings {
+        try Self.refuseUnknownOptions(info.config)
+        let route = try routes.route(for: info, hostDefault: hostDefaults[LogOptions.route.name])
+        return try resolve(info, route: route, requireDestination: true, previous: previous)
     }
 
-    /// Resolves a re-attached stream exactly as it was before (its log-opts and the
-    /// host-wide settings recorded with it), reusing its rendered tag and attributes:
+    /// Resolves a re-attached stream exactly as it was before (its log-opts, and the route
+    /// and host-wide settings recorded with it), reusing its rendered tag and attributes:
     /// what a stream falls back on when today's settings fail.
     public func resolveAsRecorded(_ info: ContainerInfo, _ recorded: ResolvedOptions) throws(OptionError) -> StreamSettings {
-        let recordedResolver = OptionResolver(hostDefaults: recorded.hostDefaults, hostname: hostname, certificateDirectory: certificateDirectory)
-        return try recordedResolver.resolve(info, requireDestination: true, previous: recorded)
+        try Self.refuseUnknownOptions(info.config)
+        let recordedResolver = OptionResolver(hostDefaults: recorded.hostDefaults, hostname: hostname, configDirectory: configDirectory)
+        return try recordedResolver.resolve(info, route: recorded.route.map(Route.init(recorded:)), requireDestination: true, previous: recorded)
     }
 
-    private init(hostDefaults: [String: String], hostname: String, certificateDirectory: String) {
+    /// Every route of `table` resolved on its own (no host-wide settings under it, so a
+    /// route is judged by what it says), with the settings it gives, so that the caller
+    /// can check the files they name. The first problem is the error, naming the route,
+    /// the option and its line.
+    public func validate(_ table: RouteTable) throws(OptionError) -> [(route: Route, settings: StreamSettings)] {
+        let standalone = OptionResolver(hostDefaults: [:], hostname: hostname, configDirectory: configDirectory)
+        let info = ContainerInfo(containerID: String(repeating: "0", count: 64))
+        var resolved: [(route: Route, settings: StreamSettings)] = []
+        for name in table.names {
+            let route = table.routes[name]!
+            resolved.append((route, try standalone.resolve(info, route: route, requireDestination: false)))
+        }
+        return resolved
+    }
+
+    private init(hostDefaults: [String: String], hostname: String, configDirectory: String) {
         self.hostDefaults = hostDefaults
         self.hostname = hostname
-        self.certificateDirectory = certificateDirectory
+        self.configDirectory = configDirectory
     }
 
-    private func resolve(_ info: ContainerInfo, requireDestination: Bool, previous: ResolvedOptions? = nil) throws(OptionError) -> StreamSettings {
-        for key in info.config.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) where LogOptions.named(key) == nil && !LogOptions.handledByDocker.contains(key) {
+    private static func refuseUnknownOptions(_ config: [String: String]) throws(OptionError) {
+        for key in config.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) where LogOptions.named(key) == nil && !LogOptions.handledByDocker.contains(key) {
             throw .unknown(key)
         }
-        let values = EffectiveValues(logOpts: info.config, hostDefaults: hostDefaults)
-        let before = previous.map { EffectiveValues(logOpts: info.config, hostDefaults: $0.hostDefaults) }
+    }
+
+    private func resolve(_ info: ContainerInfo, route: Route?, requireDestination: Bool, previous: ResolvedOptions? = nil) throws(OptionError) -> StreamSettings {
+        let values = EffectiveValues(logOpts: info.config, route: route, hostDefaults: hostDefaults)
+        let before = previous.map { EffectiveValues(logOpts: info.config, route: $0.route.map(Route.init(recorded:)), hostDefaults: $0.hostDefaults) }
         func unchanged(_ options: [LogOption]) -> Bool {
             guard let before else { return false }
             return options.allSatisfy { before.value($0)?.0 == values.value($0)?.0 }
@@ -116,11 +146,13 @@ public struct OptionResolver: Sendable {
         let events = try EventOptionResolution.resolve(values)
         let multiline = events.multiline == nil ? nil : EventOptionResolution.multilineRule(values)
 
-        // Only the host-wide settings that apply to this container are recorded.
-        let usedHostDefaults = hostDefaults.filter { info.config[$0.key]?.isEmpty ?? true }
+        // Only the route values and host-wide settings that apply to this container are recorded.
+        let notSetByContainer = { (key: String) in info.config[key]?.isEmpty ?? true }
+        let usedRoute = route.map { RecordedRoute(name: $0.name, values: $0.values.filter { notSetByContainer($0.key) }) }
+        let usedHostDefaults = hostDefaults.filter { notSetByContainer($0.key) && usedRoute?.values[$0.key] == nil }
         let settings = StreamSettings(syslog: try syslog(values, multiline: multiline), tcp: try tcp(values, multiline: multiline),
                                       maxLineBytes: maxLineBytes, events: events, context: context,
-                                      resolved: ResolvedOptions(hostDefaults: usedHostDefaults, tag: tag, attributes: attributes))
+                                      resolved: ResolvedOptions(hostDefaults: usedHostDefaults, route: usedRoute, tag: tag, attributes: attributes))
         if requireDestination && settings.syslog == nil && settings.tcp == nil {
             throw OptionError("logship: no destination for this container: set --log-opt syslog-address=udp://HOST:514 (or tcp://, tcp+tls://, unix://, unixgram://) and/or --log-opt tcp-address=tcp://HOST:PORT, or set one for the whole host with `docker plugin set logship SYSLOG_ADDRESS=tcp://HOST:514`")
         }
@@ -135,7 +167,7 @@ public struct OptionResolver: Sendable {
         let parsed = try address.map { (text, source) throws(OptionError) in
             try AddressParser.list(text, group.address, source) { part throws(OptionError) in try parse(part, group.address, source) }
         }
-        return try group.apply(to: parsed, addressSource: address?.1, values, certificateDirectory: certificateDirectory)
+        return try group.apply(to: parsed, addressSource: address?.1, values, configDirectory: configDirectory)
     }
 
     /// - Parameter multiline: the multi-line option in effect and where it was set.
@@ -172,10 +204,12 @@ public struct OptionResolver: Sendable {
 /// Looks up an option's effective value and where it came from.
 struct EffectiveValues {
     let logOpts: [String: String]
+    let route: Route?
     let hostDefaults: [String: String]
 
     func value(_ option: LogOption) -> (String, ValueSource)? {
         if let v = logOpts[option.name], !v.isEmpty { return (v, .logOpt) }
+        if let route, let setting = route.settings[option.name] { return (setting.value, .route(route.name, line: setting.line)) }
         if let v = hostDefaults[option.name] { return (v, .pluginSetting) }
         return nil
     }

@@ -39,16 +39,21 @@ public struct PluginSettings: Sendable {
     public static let failbackInterval = PluginSetting(
         name: "FAILBACK_INTERVAL", defaultValue: "30s",
         summary: "How often a destination sending to a fail-over address tries its first address again.")
+    public static let configDirectory = PluginSetting(
+        name: "CONFIG_DIR", defaultValue: "/config/logship",
+        summary: "logship's configuration directory as the plugin sees it, inside the `config` mount (the host directory mounted at `/config`): `routes.conf` is read here, and relative paths in the `*-tls-*` options name files here. The default is the host's `/etc/logship` under the mount's default source, the host's `/etc`; scripts/install.sh mounts the host's `/etc/logship` alone and sets `/config`.")
     public static let socket = PluginSetting(
         name: "LOGSHIP_SOCKET", defaultValue: "/run/docker/plugins/logship.sock",
         summary: "Where the plugin listens (for running outside Docker's plugin system; `--socket` does the same).")
 
     public static let all = [logLevel, queueSize, spoolSize, spoolTotalSize, spoolSync, queueOverflow, stateDirectory, metricsAddress,
-                             resolveInterval, failbackInterval, socket]
+                             resolveInterval, failbackInterval, configDirectory, socket]
 
     public var logLevel: String
     public var socketPath: String
     public var stateDirectory: String
+    /// `CONFIG_DIR`: where routes.conf and relative certificate paths are read.
+    public var configDirectory: String
     /// `host:port`, or nil when metrics are off.
     public var metricsAddress: (host: String, port: UInt16)?
     public var delivery = DeliverySettings()
@@ -114,6 +119,8 @@ public struct PluginSettings: Sendable {
             }
             apply(nanoseconds, &delivery)
         }
+        configDirectory = value(Self.configDirectory)
+        guard configDirectory.hasPrefix("/") else { throw invalid(Self.configDirectory, configDirectory, "an absolute path inside the plugin, such as /config") }
         socketPath = value(Self.socket)
     }
 

@@ -46,19 +46,34 @@ public struct StreamSettings: Sendable, Equatable {
 public struct ResolvedOptions: Sendable, Equatable {
     /// The host-wide settings that applied to the stream (by option name).
     public var hostDefaults: [String: String]
+    /// The route the stream took, with the values of it that applied.
+    public var route: RecordedRoute?
     /// The rendered `tag`.
     public var tag: String
     /// The selected `labels`/`env` attributes.
     public var attributes: [(key: String, value: String)]
 
-    public init(hostDefaults: [String: String], tag: String, attributes: [(key: String, value: String)]) {
+    public init(hostDefaults: [String: String], route: RecordedRoute? = nil, tag: String, attributes: [(key: String, value: String)]) {
         self.hostDefaults = hostDefaults
+        self.route = route
         self.tag = tag
         self.attributes = attributes
     }
 
     public static func == (a: ResolvedOptions, b: ResolvedOptions) -> Bool {
-        a.hostDefaults == b.hostDefaults && a.tag == b.tag
+        a.hostDefaults == b.hostDefaults && a.route == b.route && a.tag == b.tag
             && a.attributes.map(\.key) == b.attributes.map(\.key) && a.attributes.map(\.value) == b.attributes.map(\.value)
+    }
+}
+
+/// The route a stream took and the values of it that applied (those its own options did
+/// not override), recorded with the stream like the host-wide settings that applied.
+public struct RecordedRoute: Sendable, Equatable {
+    public var name: String
+    public var values: [String: String]
+
+    public init(name: String, values: [String: String]) {
+        self.name = name
+        self.values = values
     }
 }

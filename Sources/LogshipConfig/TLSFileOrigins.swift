@@ -6,30 +6,30 @@ import LogshipDestinations
 /// paths are read.
 public struct TLSFileOrigins: Sendable, Equatable {
     struct Origin: Sendable, Equatable {
-        /// The option, with where its value came from (`log-opt syslog-tls-ca-cert`).
-        var option: String
+        /// The option and its value, with where it came from (`log-opt syslog-tls-ca-cert="ca.pem"`).
+        var setting: String
         var given: String
     }
 
     /// The address option the files serve (`syslog-address`).
     let address: String
-    let certificateDirectory: String
+    let configDirectory: String
     private var origins: [TLSFileRole: Origin] = [:]
 
-    init(address: String, certificateDirectory: String) {
+    init(address: String, configDirectory: String) {
         self.address = address
-        self.certificateDirectory = certificateDirectory
+        self.configDirectory = configDirectory
     }
 
-    mutating func add(_ role: TLSFileRole, option: String, given: String) {
-        origins[role] = Origin(option: option, given: given)
+    mutating func add(_ role: TLSFileRole, setting: String, given: String) {
+        origins[role] = Origin(setting: setting, given: given)
     }
 
     /// What `docker run` shows when the file of `role` cannot be used; `problem` says
     /// which file (as opened) and why.
     public func message(for role: TLSFileRole, path: String, problem: String) -> String {
-        let origin = origins[role] ?? Origin(option: "log-opt \(address)", given: path)
-        return "logship: cannot use \(origin.option)=\"\(origin.given)\": \(problem); \(CertificateDirectory.explanation(for: origin.given, in: certificateDirectory))"
+        let origin = origins[role] ?? Origin(setting: "log-opt \(address)=\"\(path)\"", given: path)
+        return "logship: cannot use \(origin.setting): \(problem); \(ConfigDirectory.explanation(for: origin.given, in: configDirectory))"
     }
 
     /// What `docker run` shows when TLS cannot be set up for another reason.

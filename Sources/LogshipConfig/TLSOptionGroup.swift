@@ -16,7 +16,7 @@ public struct TLSOptionGroup: Sendable, Hashable {
         func option(_ suffix: String, default defaultDescription: String = "", _ summary: String) -> LogOption {
             LogOption(name: "\(prefix)-tls-\(suffix)", defaultDescription: defaultDescription, summary: summary)
         }
-        caCertificates = option("ca-cert", "PEM file of CA certificates trusted for a `tcp+tls://` `\(address.name)`, in addition to the system CA bundle. A relative path is read in the certificate directory (see TLS below).")
+        caCertificates = option("ca-cert", "PEM file of CA certificates trusted for a `tcp+tls://` `\(address.name)`, in addition to the system CA bundle. A relative path is read in the configuration directory (`CONFIG_DIR`, see TLS below).")
         certificate = option("cert", "PEM client certificate (its chain may follow it) for a server that requires mutual TLS; needs `\(prefix)-tls-key`.")
         key = option("key", "Unencrypted PEM private key of `\(prefix)-tls-cert`.")
         skipVerify = option("skip-verify", default: "false", "`true` (or `1`) accepts any server certificate and name: encryption without authentication. Unlike Docker's driver, `false` (or `0`) keeps verification on.")

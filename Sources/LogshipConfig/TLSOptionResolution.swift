@@ -10,7 +10,7 @@ extension TLSOptionGroup {
     /// host-wide address that is not TLS; host-wide TLS options otherwise wait for the
     /// containers that choose a `tcp+tls` address. No file is read here.
     func apply(to destination: EndpointList?, addressSource: ValueSource?, _ values: EffectiveValues,
-               certificateDirectory: String) throws(OptionError) -> (EndpointList, TLSFileOrigins?)? {
+               configDirectory: String) throws(OptionError) -> (EndpointList, TLSFileOrigins?)? {
         let skipVerify = try parseSkipVerify(values)
         guard let destination, destination.primary.isTLS else {
             try refuseWithoutTLS(destination, addressSource: addressSource, values)
@@ -24,7 +24,7 @@ extension TLSOptionGroup {
         default:
             break
         }
-        let path = { (option: LogOption) in values.value(option).map { CertificateDirectory.resolve($0.0, in: certificateDirectory) } }
+        let path = { (option: LogOption) in values.value(option).map { ConfigDirectory.resolve($0.0, in: configDirectory) } }
         var endpoints: [Endpoint] = []
         for case let .tls(host, port, defaults) in destination.endpoints {
             var settings = defaults
@@ -35,9 +35,9 @@ extension TLSOptionGroup {
             settings.keyFile = path(key)
             endpoints.append(.tls(host: host, port: port, settings: settings))
         }
-        var origins = TLSFileOrigins(address: address.name, certificateDirectory: certificateDirectory)
+        var origins = TLSFileOrigins(address: address.name, configDirectory: configDirectory)
         for (role, option) in [(TLSFileRole.caCertificates, caCertificates), (.certificate, certificate), (.key, key)] {
-            if let (given, source) = values.value(option) { origins.add(role, option: source.describe(option), given: given) }
+            if let (given, source) = values.value(option) { origins.add(role, setting: source.describe(option, value: given), given: given) }
         }
         return (EndpointList(endpoints), origins)
     }
@@ -51,9 +51,10 @@ extension TLSOptionGroup {
     private func refuseWithoutTLS(_ destination: EndpointList?, addressSource: ValueSource?, _ values: EffectiveValues) throws(OptionError) {
         for option in all {
             guard let (_, source) = values.value(option) else { continue }
-            // A host-wide TLS default waits for a container that picks a tcp+tls address,
-            // unless the host-wide address itself is the one it cannot apply to.
-            if source == .pluginSetting && addressSource != .pluginSetting { continue }
+            // A host-wide (or route) TLS default waits for a container that picks a tcp+tls
+            // address, unless the host-wide (or the route's) address itself is the one it
+            // cannot apply to.
+            if source != .logOpt && !(addressSource.map(source.isSameLayer) ?? false) { continue }
             let state = destination.map { "is \($0), not tcp+tls://" } ?? "is not set"
             let addressName = addressSource.map { $0.describe(address) } ?? address.name
             throw OptionError("logship: \(source.describe(option)) applies only to a tcp+tls:// \(address.name), and \(addressName) \(state)")

@@ -15,12 +15,12 @@ final class StreamCounters: Sendable {
     /// Lines of streams that had no usable settings, read and thrown away.
     let discardedLines = Atomic<Int>(0)
 
-    func record(_ outcome: StreamOutcome, discarding: Bool) {
+    func record(_ outcome: StreamOutcome, discardedLines: Int) {
         if !outcome.stopped { ended.add(1, ordering: .relaxed) }
         entries.add(outcome.entries, ordering: .relaxed)
         bytes.add(outcome.bytesRead, ordering: .relaxed)
         reassembledLines.add(outcome.reassembledLines, ordering: .relaxed)
-        if discarding { discardedLines.add(outcome.lines, ordering: .relaxed) }
+        self.discardedLines.add(discardedLines, ordering: .relaxed)
     }
 
     var snapshot: StreamCounts {

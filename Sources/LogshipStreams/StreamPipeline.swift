@@ -19,8 +19,13 @@ public final class StreamPipeline {
     @exclusivity(unchecked) private var scanner: EntryScanner
     // Touched only by the stream's reader thread: no run-time exclusivity checks.
     @exclusivity(unchecked) private var reassembler: Reassembler
-    private let events: EventBuilder?
-    private let outputs: [DestinationOutput]
+    // Both replaced between reads when the stream follows a route change (`follow`).
+    @exclusivity(unchecked) private var events: EventBuilder?
+    @exclusivity(unchecked) private var outputs: [DestinationOutput]
+    /// What `events` was made from, and the byte cap it was given (a route change does not
+    /// change a running stream's `max-line-size`).
+    @exclusivity(unchecked) private var eventSettings: EventSettings?
+    private let maxLineBytes: Int
     /// The monotonic time of the read being handled (taken once per read, only when a
     /// joiner needs it for its timeouts).
     @exclusivity(unchecked) private var now: Int64 = 0
@@ -65,18 +70,47 @@ public final class StreamPipeline {
     public init(settings: StreamSettings?, decoder: FrameDecoder = FrameDecoder(),
                 acquire: (DestinationKey) throws -> Destination) throws {
         scanner = EntryScanner(decoder: decoder)
-        let maxLineBytes = settings?.maxLineBytes ?? StreamSettings.defaultMaxLineBytes
+        maxLineBytes = settings?.maxLineBytes ?? StreamSettings.defaultMaxLineBytes
         reassembler = Reassembler(maxLineBytes: maxLineBytes)
-        if let settings, !settings.events.isPlain {
-            events = try EventBuilder(settings: settings.events, maxMessageBytes: maxLineBytes)
-        } else {
-            events = nil
-        }
+        eventSettings = settings?.events
+        events = try Self.eventBuilder(for: settings?.events, maxLineBytes: maxLineBytes)
+        outputs = try Self.outputs(for: settings, acquire: acquire)
+    }
+
+    /// One output per destination `settings` name (none for nil settings).
+    static func outputs(for settings: StreamSettings?, acquire: (DestinationKey) throws -> Destination) rethrows -> [DestinationOutput] {
         var outputs: [DestinationOutput] = []
         for plan in settings.map(DestinationPlan.plans(for:)) ?? [] {
             outputs.append(plan.makeOutput(try acquire(plan.key)))
         }
-        self.outputs = outputs
+        return outputs
+    }
+
+    private static func eventBuilder(for settings: EventSettings?, maxLineBytes: Int) throws -> EventBuilder? {
+        guard let settings, !settings.isPlain else { return nil }
+        return try EventBuilder(settings: settings, maxMessageBytes: maxLineBytes)
+    }
+
+    /// From the next line on, makes messages by `settings`' event options and formats them
+    /// for `newOutputs` instead (a route change). What was formatted so far is handed to
+    /// the current destinations first; a line in progress (its earlier 16 KiB pieces)
+    /// carries over to the new ones. When the event options change, the multi-line
+    /// messages in progress are finished and go to the current destinations too.
+    /// Returns false, with the outputs unchanged, when a queue refused (the plugin is
+    /// stopping); throws, with nothing changed, if the new multi-line rule does not compile.
+    func follow(_ settings: StreamSettings, outputs newOutputs: [DestinationOutput]) throws -> Bool {
+        if settings.events != eventSettings {
+            let newEvents = try Self.eventBuilder(for: settings.events, maxLineBytes: maxLineBytes)
+            events?.finish { event in send(event) }
+            guard flush() else { return false }
+            events = newEvents
+            eventSettings = settings.events
+            // The next checkpoint is written afresh: the new builder counts its changes from 0.
+            checkpointedEventChanges = -1
+        }
+        guard flush() else { return false }
+        outputs = newOutputs
+        return true
     }
 
     public var reassembledLines: Int { reassembler.reassembledLines }

@@ -23,6 +23,8 @@ final class StreamReader: @unchecked Sendable {
     /// The FIFO; this reader owns it and closes it when it ends.
     private let descriptor: FileDescriptor
     private let pipeline: StreamPipeline
+    /// Checked after each read: a route change takes effect from the read's first line.
+    let routeFollower: RouteFollower
     private let stop: StopSignal
     private let peekPipes: PeekPipePool
     private let counters: StreamCounters
@@ -41,12 +43,13 @@ final class StreamReader: @unchecked Sendable {
     /// latency: at most this delay.
     static let coalescingDelayNanoseconds: Int64 = 2_000_000
 
-    init(file: String, containerID: String, descriptor: FileDescriptor, pipeline: StreamPipeline, state: StreamStateStore,
-         stop: StopSignal, peekPipes: PeekPipePool, counters: StreamCounters, log: LogSink, onEnd: @escaping @Sendable (StreamReader, StreamOutcome) -> Void) {
+    init(file: String, containerID: String, descriptor: FileDescriptor, pipeline: StreamPipeline, routeFollower: RouteFollower,
+         state: StreamStateStore, stop: StopSignal, peekPipes: PeekPipePool, counters: StreamCounters, log: LogSink, onEnd: @escaping @Sendable (StreamReader, StreamOutcome) -> Void) {
         self.file = file
         self.containerID = containerID
         self.descriptor = descriptor
         self.pipeline = pipeline
+        self.routeFollower = routeFollower
         self.stop = stop
         self.peekPipes = peekPipes
         self.counters = counters
@@ -92,6 +95,7 @@ final class StreamReader: @unchecked Sendable {
                             continue reading
                         }
                     }
+                    routeFollower.follow(pipeline)
                     let consumed = pipeline.consume(chunk)
                     if consumed.skippedBytes > 0 { reportSkipped(consumed, &outcome) }
                     guard pipeline.flush() else {

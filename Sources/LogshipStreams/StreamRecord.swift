@@ -2,9 +2,12 @@ import LogshipConfig
 import LogshipJSON
 
 /// What the plugin keeps of an open stream to re-attach it after a restart: the
-/// StartLogging request as the daemon shaped it (its environment cut to the variables
-/// the options select: the rest can hold secrets) and the settings it resolved to
-/// (`ResolvedOptions`), which it falls back on when today's settings do not resolve.
+/// StartLogging request as the daemon shaped it (the container's own options, its labels
+/// and so the route it chose; its environment cut to the variables the options select:
+/// the rest can hold secrets) and the settings it resolved to (`ResolvedOptions`, with
+/// the route's name and the values of it that applied), which it falls back on when
+/// today's settings do not resolve. A re-attached stream resolves against the routes in
+/// force then, not against the recorded values.
 struct StreamRecord {
     var file: String
     var info: ContainerInfo
@@ -39,28 +42,42 @@ struct StreamRecord {
     var json: JSONValue {
         var members: [String: JSONValue] = ["File": .string(file), "Info": info.json]
         if let resolved {
-            members["Resolved"] = .object([
+            var fields: [String: JSONValue] = [
                 "HostDefaults": .object(resolved.hostDefaults.mapValues { .string($0) }),
                 "Tag": .string(resolved.tag),
                 "Attributes": .array(resolved.attributes.map { .array([.string($0.key), .string($0.value)]) }),
-            ])
+            ]
+            if let route = resolved.route {
+                fields["Route"] = .object(["Name": .string(route.name), "Values": .object(route.values.mapValues { .string($0) })])
+            }
+            members["Resolved"] = .object(fields)
         }
         return .object(members)
     }
 
     private static func resolved(from json: JSONValue) -> ResolvedOptions? {
         guard let tag = json["Tag"]?.string, let defaults = json["HostDefaults"]?.object,
-              let attributes = json["Attributes"]?.array else { return nil }
-        var hostDefaults: [String: String] = [:]
-        for (key, value) in defaults {
-            guard let text = value.string else { return nil }
-            hostDefaults[key] = text
+              let attributes = json["Attributes"]?.array, let hostDefaults = strings(defaults) else { return nil }
+        // Records written before routes existed have no "Route".
+        var route: RecordedRoute?
+        if let recorded = json["Route"] {
+            guard let name = recorded["Name"]?.string, let fields = recorded["Values"]?.object, let values = strings(fields) else { return nil }
+            route = RecordedRoute(name: name, values: values)
         }
         var pairs: [(key: String, value: String)] = []
         for item in attributes {
             guard let pair = item.array, pair.count == 2, let key = pair[0].string, let value = pair[1].string else { return nil }
             pairs.append((key, value))
         }
-        return ResolvedOptions(hostDefaults: hostDefaults, tag: tag, attributes: pairs)
+        return ResolvedOptions(hostDefaults: hostDefaults, route: route, tag: tag, attributes: pairs)
+    }
+
+    private static func strings(_ object: [String: JSONValue]) -> [String: String]? {
+        var result: [String: String] = [:]
+        for (key, value) in object {
+            guard let text = value.string else { return nil }
+            result[key] = text
+        }
+        return result
     }
 }

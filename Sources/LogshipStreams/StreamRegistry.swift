@@ -31,13 +31,15 @@ public final class StreamRegistry: @unchecked Sendable {
         /// Reserved while StartLogging (or a re-attach) sets the stream up, so that a
         /// repeated request cannot start a second reader.
         case starting
-        case reading(reader: StreamReader, destinations: [Destination], stopRequested: Bool)
+        case reading(reader: StreamReader, stopRequested: Bool)
     }
 
-    private let resolver: OptionResolver
-    private let destinations: DestinationRegistry
-    private let state: StreamStateStore
-    private let log: LogSink
+    let resolver: OptionResolver
+    let destinations: DestinationRegistry
+    /// The routes in force; streams resolve against them and follow their changes.
+    let routes: RouteTableStore
+    let state: StreamStateStore
+    let log: LogSink
     private let lock = ConditionLock()
     private var active: [String: Entry] = [:]
     /// Records whose re-attach failed for a reason that may pass (EMFILE, a thread that
@@ -51,9 +53,11 @@ public final class StreamRegistry: @unchecked Sendable {
 
     /// - Parameter stateDirectory: where open streams are recorded for re-attaching
     ///   after a restart; nil for none.
-    public init(resolver: OptionResolver, destinations: DestinationRegistry, stateDirectory: String? = nil, log: LogSink) throws {
+    public init(resolver: OptionResolver, destinations: DestinationRegistry, routes: RouteTableStore = RouteTableStore(),
+                stateDirectory: String? = nil, log: LogSink) throws {
         self.resolver = resolver
         self.destinations = destinations
+        self.routes = routes
         self.state = StreamStateStore(directory: stateDirectory, log: log)
         self.log = log
         stopSignal = try StopSignal()
@@ -81,15 +85,16 @@ public final class StreamRegistry: @unchecked Sendable {
             return
         }
         do throws(StartError) {
+            let (table, generation) = routes.current
             let settings: StreamSettings
             do {
-                settings = try resolver.resolve(info)
+                settings = try resolver.resolve(info, routes: table)
             } catch {
                 throw StartError(message: error.message)
             }
             try settings.checkTLSFiles()
             let streamRecord = record ? StreamRecord(file: file, info: info, settings: settings) : nil
-            try attach(file: file, info: info, settings: settings, record: streamRecord, how: "started")
+            try attach(file: file, info: info, settings: settings, generation: generation, record: streamRecord, recorded: record, how: "started")
         } catch {
             unreserve(file)
             throw error
@@ -100,8 +105,8 @@ public final class StreamRegistry: @unchecked Sendable {
     /// Marks the stream as stopping; its reader carries on to EOF.
     public func stop(file: String) {
         let known = lock.withLock { () -> Bool in
-            guard case let .reading(reader, destinations, _)? = active[file] else { return false }
-            active[file] = .reading(reader: reader, destinations: destinations, stopRequested: true)
+            guard case let .reading(reader, _)? = active[file] else { return false }
+            active[file] = .reading(reader: reader, stopRequested: true)
             return true
         }
         if !known {
@@ -136,12 +141,13 @@ public final class StreamRegistry: @unchecked Sendable {
             return
         }
         guard reserve(file) else { return }
-        let settings = settingsForReattaching(record)
+        let (table, generation) = routes.current
+        let settings = settingsForReattaching(record, routes: table)
         do {
             // A fresh resolution that differs is recorded: it is the new last good one.
             let updated = settings.map { StreamRecord(file: record.file, info: record.info, resolved: $0.resolved) }
-            try attach(file: file, info: info, settings: settings,
-                       record: updated.flatMap { $0.resolved == record.resolved ? nil : $0 }, how: "re-attached")
+            try attach(file: file, info: info, settings: settings, generation: generation,
+                       record: updated.flatMap { $0.resolved == record.resolved ? nil : $0 }, recorded: true, how: "re-attached")
             counters.reattached.add(1, ordering: .relaxed)
         } catch {
             unreserve(file)
@@ -152,11 +158,11 @@ public final class StreamRegistry: @unchecked Sendable {
 
     /// Today's settings; else the ones the stream last resolved to; else nil (read and
     /// count as dropped). Every fallback is logged with the reason.
-    private func settingsForReattaching(_ record: StreamRecord) -> StreamSettings? {
+    private func settingsForReattaching(_ record: StreamRecord, routes table: RouteTable) -> StreamSettings? {
         let info = record.info
         let fresh: String
         do {
-            let settings = try resolver.resolve(info, previous: record.resolved)
+            let settings = try resolver.resolve(info, routes: table, previous: record.resolved)
             try settings.checkTLSFiles()
             return settings
         } catch let error as OptionError {
@@ -167,13 +173,13 @@ public final class StreamRegistry: @unchecked Sendable {
         if let recorded = record.resolved {
             do {
                 let settings = try resolver.resolveAsRecorded(info, recorded)
-                log.warn("container=\(info.shortID) its options no longer resolve (\(fresh)); it keeps the settings it had until the problem is fixed and the plugin restarted")
+                log.warn("container=\(info.shortID) its options no longer resolve (\(fresh)); it keeps the settings it had until the problem is fixed (a routes file that resolves, or the plugin restarted)")
                 return settings
             } catch {
                 log.error("container=\(info.shortID) its recorded settings do not resolve either (\(error.message))")
             }
         }
-        log.error("container=\(info.shortID) no usable settings (\(fresh)): its log stream is read so the container does not block, and its lines are counted as dropped until the plugin is restarted with valid settings")
+        log.error("container=\(info.shortID) no usable settings (\(fresh)): its log stream is read so the container does not block, and its lines are counted as dropped until its options resolve (a routes file that resolves, or the plugin restarted with valid settings)")
         return nil
     }
 
@@ -253,9 +259,12 @@ public final class StreamRegistry: @unchecked Sendable {
     }
 
     /// Opens the FIFO, acquires the destinations, writes `record` (nil: leave the one
-    /// on disk as it is) and starts the reader. `settings` nil: read and discard. The
-    /// file must be reserved; on failure everything taken is given back.
-    private func attach(file: String, info: ContainerInfo, settings: StreamSettings?, record: StreamRecord?, how: String) throws(StartError) {
+    /// on disk as it is) and starts the reader. `settings` nil: read and discard;
+    /// `generation`: of the route table they were resolved against; `recorded`: the stream
+    /// has a record (kept up to date when it follows a route change). The file must be
+    /// reserved; on failure everything taken is given back.
+    private func attach(file: String, info: ContainerInfo, settings: StreamSettings?, generation: Int, record: StreamRecord?,
+                        recorded: Bool, how: String) throws(StartError) {
         let descriptor = try openFIFO(file)
         var acquired: [Destination] = []
         let pipeline: StreamPipeline
@@ -277,11 +286,15 @@ public final class StreamRegistry: @unchecked Sendable {
                 log.warn("container=\(info.shortID) cannot record its stream for re-attaching after a restart: \(error)")
             }
         }
-        let reader = StreamReader(file: file, containerID: info.containerID, descriptor: descriptor, pipeline: pipeline,
-                                  state: state, stop: stopSignal, peekPipes: peekPipes, counters: counters, log: log) { [weak self] reader, outcome in
-            self?.readerEnded(reader, outcome, discarding: settings == nil)
+        let binding = StreamBinding(file: file, info: info, settings: settings, destinations: acquired, generation: generation, recorded: recorded)
+        let follower = RouteFollower(routes: routes, binding: binding) { [weak self] binding, pipeline in
+            self?.rebind(binding, pipeline)
         }
-        lock.withLock { active[file] = .reading(reader: reader, destinations: acquired, stopRequested: false) }
+        let reader = StreamReader(file: file, containerID: info.containerID, descriptor: descriptor, pipeline: pipeline, routeFollower: follower,
+                                  state: state, stop: stopSignal, peekPipes: peekPipes, counters: counters, log: log) { [weak self] reader, outcome in
+            self?.readerEnded(reader, outcome)
+        }
+        lock.withLock { active[file] = .reading(reader: reader, stopRequested: false) }
         do {
             try spawnThread(name: "read \(info.shortID)") { reader.run() }
         } catch {
@@ -294,7 +307,7 @@ public final class StreamRegistry: @unchecked Sendable {
         log.info("container=\(info.shortID) name=\(info.name) \(how) file=\(file) destinations=\(settings == nil ? "none (discarding)" : targets)")
     }
 
-    private func readerEnded(_ reader: StreamReader, _ outcome: StreamOutcome, discarding: Bool) {
+    private func readerEnded(_ reader: StreamReader, _ outcome: StreamOutcome) {
         // A stopped stream is not over: its record stays for the next run. An ended
         // one's record goes first, so a stream that is no longer active has none left.
         if !outcome.stopped { state.remove(file: reader.file) }
@@ -302,18 +315,20 @@ public final class StreamRegistry: @unchecked Sendable {
             defer { lock.broadcast() }
             return active.removeValue(forKey: reader.file)
         }
-        counters.record(outcome, discarding: discarding)
+        let binding = reader.routeFollower.binding
+        binding.countDiscarded(upTo: outcome.lines)
+        counters.record(outcome, discardedLines: binding.discardedLines)
         var stopRequested = false
-        if case let .reading(_, used, requested)? = entry {
+        if case let .reading(_, requested)? = entry {
             stopRequested = requested
-            for destination in used { destinations.release(destination) }
+            for destination in binding.destinations { destinations.release(destination) }
         }
         let id = reader.containerID.prefix(12)
         var summary = "container=\(id) file=\(reader.file) \(outcome.stopped ? "stopped for the plugin's shutdown" : "ended") entries=\(outcome.entries) bytes=\(outcome.bytesRead) reads=\(outcome.reads)"
         if !outcome.stopped && !stopRequested { summary += " (EOF without StopLogging)" }
         if outcome.skippedBytes > 0 { summary += " skipped_bytes=\(outcome.skippedBytes)" }
-        if discarding { summary += " discarded_lines=\(outcome.lines)" }
-        if outcome.skippedBytes > 0 || discarding {
+        if binding.discardedLines > 0 { summary += " discarded_lines=\(binding.discardedLines)" }
+        if outcome.skippedBytes > 0 || binding.discardedLines > 0 {
             log.error(summary)
         } else if outcome.truncatedBytes > 0 {
             log.warn("\(summary) incomplete_final_frame_bytes=\(outcome.truncatedBytes)")

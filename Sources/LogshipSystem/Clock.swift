@@ -15,3 +15,13 @@ public func sleep(nanoseconds: Int64) {
     var remaining = timespec()
     while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
 }
+
+/// Calendar time, for reporting when something happened (`/metrics` timestamps).
+public enum WallClock {
+    /// Seconds since the Unix epoch.
+    public static func secondsSinceEpoch() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

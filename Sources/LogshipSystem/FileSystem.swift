@@ -33,6 +33,12 @@ public enum FileSystem {
         return stat(path, &info) == 0
     }
 
+    /// Whether `path` itself (a symbolic link is not followed) is a regular file.
+    public static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
     public static func isFIFO(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO

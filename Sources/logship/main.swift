@@ -41,10 +41,6 @@ do {
 }
 let log = LogSink(minimumLevel: LogSink.Level(name: settings.logLevel) ?? .info)
 let resolver = OptionResolver(environment: environment, hostname: HostInfo.hostname())
-if let problem = resolver.validateHostDefaults() {
-    // Not fatal: the plugin must still enable; every StartLogging repeats this error.
-    log.error("host-wide defaults are invalid, containers will be refused until fixed: \(problem)")
-}
 
 let terminationSignals = [SIGTERM, SIGINT]
 Signals.prepare(blocking: terminationSignals)
@@ -55,7 +51,11 @@ do {
 } catch {
     fail("cannot start: \(error)", code: 1)
 }
-log.info("logship listening on \(settings.socketPath) host=\(resolver.hostname) state=\(settings.stateDirectory) queue_bytes=\(settings.delivery.memoryBytes) spool_bytes=\(settings.delivery.spoolBytes) defaults=\(resolver.hostDefaults.keys.sorted())")
+if let problem = resolver.validateHostDefaults(routes: server.routes.current.table) {
+    // Not fatal: the plugin must still enable; every StartLogging repeats this error.
+    log.error("host-wide defaults are invalid, containers will be refused until fixed: \(problem)")
+}
+log.info("logship listening on \(settings.socketPath) host=\(resolver.hostname) state=\(settings.stateDirectory) config=\(settings.configDirectory) queue_bytes=\(settings.delivery.memoryBytes) spool_bytes=\(settings.delivery.spoolBytes) defaults=\(resolver.hostDefaults.keys.sorted())")
 let signal = Signals.wait(for: terminationSignals)
 log.info("received signal \(signal); shutting down")
 server.shutdown(gracePeriodNanoseconds: 7_000_000_000)

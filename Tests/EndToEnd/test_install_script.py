@@ -49,8 +49,13 @@ class Installer:
         self.binary = plugin_binary()
 
     def run(self, *settings: str, manifest: Path | None = None) -> subprocess.CompletedProcess:
+        # Host directories of its own for the config and sockets mounts, so that no test touches
+        # the host's /etc/logship.
+        for mount in ("config", "sockets"):
+            (self.workdir / mount).mkdir(exist_ok=True)
         env = {**os.environ, "PLUGIN_NAME": self.name, "LOGSHIP_BINARY": self.binary,
-               "LOGSHIP_PLUGIN_DIR": str(self.workdir / "plugin")}
+               "LOGSHIP_PLUGIN_DIR": str(self.workdir / "plugin"), "HOST_CONFIG_DIR": str(self.workdir / "config"),
+               "SOCKETS_DIR": str(self.workdir / "sockets")}
         env.pop("LOGSHIP_CONFIG_JSON", None)
         if manifest is not None:
             env["LOGSHIP_CONFIG_JSON"] = str(manifest)

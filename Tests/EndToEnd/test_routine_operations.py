@@ -145,11 +145,13 @@ def test_gelf_and_raw_containers_on_one_address_use_separate_connections(receive
 
 
 # -- C. a full spool filesystem -----------------------------------------------------------------------------------
-SPOOL_MOUNT = "/run/logship-e2e-spool"  # on the host; the plugin sees the host's /run at /host/run
+# In the plugin's propagated mount, whose mounts the host shares with the running plugin: a tmpfs
+# mounted over STATE_DIR/spool on the host is the spool filesystem the plugin writes to.
+STATE_DIR = "/run/docker/logging/logship-e2e-state"
 
 
 def test_full_spool_filesystem_bounds_memory_and_counts_drops(receivers):
-    """STATE_DIR on a 4 MiB tmpfs (mounted on the host under /run, seen by the plugin at /host/run),
+    """The spool on a 4 MiB tmpfs (mounted over STATE_DIR/spool in the plugin's propagated mount),
     QUEUE_SIZE=4m, receiver down while a container prints 500,000 lines of 100 bytes (50 MB): the
     plugin does not crash, its RSS stays below its RSS at start + QUEUE_SIZE + 16 MiB, every line is
     delivered or counted as dropped (exactly), none twice, and /health is 200 at the end. Today the
@@ -158,10 +160,13 @@ def test_full_spool_filesystem_bounds_memory_and_counts_drops(receivers):
     port = free_port()
     m = MetricsClient("127.0.0.1", port)
     rx = receivers()  # down
-    with mounted_tmpfs(SPOOL_MOUNT, "4m"):
-        with d.plugin_settings(STATE_DIR="/host" + SPOOL_MOUNT, QUEUE_SIZE="4m", METRICS_ADDRESS=f"127.0.0.1:{port}"):
-            wait_until(m.reachable, 15, f"the metrics endpoint on 127.0.0.1:{port}")
-            pid = d.plugin_pid()
+    with d.plugin_settings(STATE_DIR=STATE_DIR, QUEUE_SIZE="4m", METRICS_ADDRESS=f"127.0.0.1:{port}"):
+        wait_until(m.reachable, 15, f"the metrics endpoint on 127.0.0.1:{port}")
+        pid = d.plugin_pid()
+        spool = d.plugin_propagated_mount() / STATE_DIR.removeprefix("/run/docker/logging/") / "spool"
+        with mounted_tmpfs(spool, "4m"):
+            seen = [l.split() for l in open(f"/proc/{pid}/mountinfo") if l.split()[4] == STATE_DIR + "/spool"]
+            assert seen and "tmpfs" in seen[-1], f"the plugin does not see the tmpfs at {STATE_DIR}/spool: {seen}"
             rss_start = rss_bytes(pid)
             limit = rss_start + 4 * MiB + 16 * MiB
             with RssSampler(pid) as rss:

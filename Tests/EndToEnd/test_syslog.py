@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -105,24 +102,23 @@ def test_udp_destination(rsyslog):
     assert {(m["input"], m["programname"], m["hostname"]) for m in msgs} == {("imudp", run.tag, d.hostname())}
 
 
-def test_unixgram_socket_under_host_run(short_tmp):
-    """The manifest mounts the host's /run at /host/run in the plugin: a host socket at
-    /run/logship-test/X/log.sock is addressed as unixgram:///host/run/logship-test/X/log.sock."""
-    sock_dir = Path("/run/logship-test") / uuid.uuid4().hex[:8]
+def test_unixgram_socket_in_the_sockets_directory(short_tmp):
+    """The manifest mounts a host directory of sockets read-only at /sockets in the plugin: with its
+    source set to a directory holding rsyslog's socket log.sock, the address is unixgram:///sockets/log.sock."""
+    sock_dir = short_tmp / "sockets"
+    sock_dir.mkdir()
+    sock_dir.chmod(0o755)
     r = Rsyslog(short_tmp / "ux", unixgram_path=str(sock_dir / "log.sock")).start()
     try:
-        address = f"unixgram:///host{sock_dir}/log.sock"
-        run = d.run_container(["sh", "-c", "echo via-unixgram; echo oops >&2"], {"syslog-address": address})
-        assert run.returncode == 0, run.stderr
-        by_msg = {m["msg"]: m for m in r.wait_for(2)}
+        with d.plugin_mounts({"sockets": str(sock_dir)}):
+            run = d.run_container(["sh", "-c", "echo via-unixgram; echo oops >&2"], {"syslog-address": "unixgram:///sockets/log.sock"})
+            assert run.returncode == 0, run.stderr
+            by_msg = {m["msg"]: m for m in r.wait_for(2)}
         assert by_msg["via-unixgram"]["input"] == "imuxsock"
         assert by_msg["via-unixgram"]["pri"] == "30" and by_msg["oops"]["pri"] == "27"
         assert by_msg["via-unixgram"]["app_name"] == run.tag and by_msg["via-unixgram"]["hostname"] == d.hostname()
     finally:
         r.stop()
-        shutil.rmtree(sock_dir, ignore_errors=True)
-        if os.path.isdir("/run/logship-test") and not os.listdir("/run/logship-test"):
-            os.rmdir("/run/logship-test")
 
 
 def test_host_wide_default_through_docker_plugin_set(rsyslog):

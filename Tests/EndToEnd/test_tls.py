@@ -1,6 +1,7 @@
-"""tcp+tls through the installed plugin: certificate files come from a host directory mounted into
-the plugin (`docker plugin set <plugin> certs.source=DIR` while it is disabled), options name them
-relative to it, and a container's 200,000 lines reach rsyslog's OpenSSL-driver TLS input complete."""
+"""tcp+tls through the installed plugin: certificate files come from the host directory mounted into
+the plugin as its configuration directory (`docker plugin set <plugin> config.source=DIR CONFIG_DIR=/config`
+while it is disabled; scripts/install.sh does it for /etc/logship), options name them relative to it,
+and a container's 200,000 lines reach rsyslog's OpenSSL-driver TLS input complete."""
 
 from __future__ import annotations
 
@@ -20,30 +21,12 @@ from harness.waiting import wait_until
 N = 200_000
 
 
-def mount_source(name: str, mount: str) -> str:
-    [entry] = [m for m in d.plugin_inspect(name)["Settings"]["Mounts"] if m["Name"] == mount]
-    return entry["Source"]
-
-
 @contextmanager
-def certs_mounted_from(directory: Path, name: str = d.PLUGIN):
-    """The plugin's `certs` mount pointed at `directory` for the duration (disable, set, enable),
-    then back to what it was."""
-    before = mount_source(name, "certs")
-
-    def point_at(source: str) -> None:
-        d.plugin_disable(name)
-        try:
-            d.docker("plugin", "set", name, f"certs.source={source}")
-        finally:
-            d.docker("plugin", "enable", name)
-
-    point_at(str(directory))
-    try:
+def config_mounted_from(directory: Path, name: str = d.PLUGIN):
+    """The plugin's `config` mount pointed at `directory`, and CONFIG_DIR at the mount itself, for
+    the duration (disable, set, enable), then back to what they were."""
+    with d.plugin_mounts({"config": str(directory)}, name, CONFIG_DIR="/config"):
         yield
-    finally:
-        point_at(before)
-    assert mount_source(name, "certs") == before
 
 
 @pytest.fixture(scope="module")
@@ -55,18 +38,11 @@ def pki():
 
 @pytest.fixture
 def host_certs_dir():
-    """A host directory for the plugin's certs mount (world-readable, as dockerd bind-mounts it)."""
+    """A host directory for the plugin's config mount (world-readable, as dockerd bind-mounts it)."""
     directory = Path(tempfile.mkdtemp(prefix="logship-e2e-certs-"))
     directory.chmod(0o755)
     yield directory
     shutil.rmtree(directory, ignore_errors=True)
-
-
-def test_the_manifest_mounts_the_hosts_etc_read_only_by_default():
-    """The default source must exist on every host, or `docker plugin enable` fails there."""
-    [certs] = [m for m in d.plugin_inspect()["Config"]["Mounts"] if m["Name"] == "certs"]
-    assert (certs["Source"], certs["Destination"], certs["Options"]) == ("/etc", "/certs", ["rbind", "ro"])
-    assert "source" in certs["Settable"]
 
 
 @pytest.mark.slow
@@ -74,7 +50,7 @@ def test_200000_lines_over_tls_with_certificates_from_the_mounted_host_directory
     shutil.copyfile(pki.ca.cert, host_certs_dir / "ca.pem")
     rx = TLSRsyslog(short_tmp / "rx", "ossl", pki.ca.cert, pki.server).start()
     try:
-        with certs_mounted_from(host_certs_dir):
+        with config_mounted_from(host_certs_dir):
             run = d.run_container(["seq", "1", str(N)], {"syslog-address": rx.tls_address, "syslog-tls-ca-cert": "ca.pem"},
                                   capture=False, timeout=600)
             assert run.returncode == 0, run.stderr
@@ -89,10 +65,11 @@ def test_200000_lines_over_tls_with_certificates_from_the_mounted_host_directory
 
 
 def test_an_unusable_certificate_file_fails_docker_run_saying_where_it_was_looked_for(host_certs_dir):
-    with certs_mounted_from(host_certs_dir):
+    with config_mounted_from(host_certs_dir):
         run = d.run_container(["echo", "never runs"], {"syslog-address": "tcp+tls://127.0.0.1:6514",
                                                        "syslog-tls-ca-cert": "missing.pem"})
     assert run.returncode != 0
-    assert ('cannot use log-opt syslog-tls-ca-cert="missing.pem": CA certificate file /certs/missing.pem: '
-            "No such file or directory; a relative path is read in the plugin's certificate directory /certs, "
-            "which is the host directory set with `docker plugin set logship certs.source=DIR` (default /etc)") in run.stderr, run.stderr
+    assert ('cannot use log-opt syslog-tls-ca-cert="missing.pem": CA certificate file /config/missing.pem: '
+            "No such file or directory; a relative path is read in the plugin's configuration directory /config (CONFIG_DIR), "
+            "in the host directory mounted at /config (`docker plugin set logship config.source=DIR`; "
+            "scripts/install.sh mounts /etc/logship)") in run.stderr, run.stderr

@@ -528,7 +528,9 @@ def test_metrics_and_health_content_and_format(metered, stream_on, receivers, sh
         assert not (kind == "counter") ^ name.endswith("_total"), f"{name}: counters end in _total, gauges do not"
     assert fams["logship_streams_active"].value() == 0
     assert not fams["logship_destination_sent_messages_total"].samples, "destinations before any stream"
-    assert m.health() == (200, {"status": "ok", "streams": 0, "destinations": [], "problems": []})
+    # No routes file (CONFIG_DIR is the default /config/logship, which this host lacks): no routes, no error.
+    no_routes = {"file": "/config/logship/routes.conf", "loaded": False, "generation": 1, "names": [], "error": None}
+    assert m.health() == (200, {"status": "ok", "streams": 0, "destinations": [], "problems": [], "routes": no_routes})
 
     up = receivers().start()
     down_a, down_b = receivers(), receivers()  # a fail-over list, both down for now

@@ -1,6 +1,6 @@
 """tcp+tls when the server cannot be trusted or refuses the plugin: nothing is delivered, the plugin
 log says why, and delivery resumes on its own once the cause is fixed (a file replaced in the
-certificate directory, or the receiver's certificate reissued), with every queued line delivered
+configuration directory, or the receiver's certificate reissued), with every queued line delivered
 exactly once."""
 
 from __future__ import annotations
@@ -140,4 +140,4 @@ def test_a_bad_file_fails_start_logging_naming_option_file_and_place(pki, certs_
     assert not response.ok
     assert response.err.startswith(
         f"logship: cannot use log-opt syslog-tls-ca-cert=\"missing.pem\": CA certificate file {certs_dir}/missing.pem: "
-        f"No such file or directory; a relative path is read in the plugin's certificate directory {certs_dir}"), response.err
+        f"No such file or directory; a relative path is read in the plugin's configuration directory {certs_dir}"), response.err

@@ -28,6 +28,19 @@ import Testing
         #expect(config.contains("\"types\":[\"docker.logdriver/1.0\"]"))
     }
 
+    /// A mount whose source is missing makes `docker plugin enable` fail, so a plain `docker plugin
+    /// install` needs defaults every host has; both mounts are read-only (unix connect(2) needs no
+    /// write access), and CONFIG_DIR's default lies inside the config mount.
+    @Test func theMountsDefaultToDirectoriesEveryHostHasReadOnly() {
+        let config = repositoryFile("config.json").filter { !$0.isWhitespace }
+        #expect(config.contains("\"name\":\"config\""))
+        #expect(config.contains("\"source\":\"\(ConfigDirectory.defaultHostSource)\",\"destination\":\"\(ConfigDirectory.mountPoint)\",\"type\":\"bind\",\"options\":[\"bind\",\"ro\"],\"settable\":[\"source\"]"))
+        #expect(config.contains("\"name\":\"sockets\""))
+        #expect(config.contains("\"source\":\"/dev\",\"destination\":\"/sockets\",\"type\":\"bind\",\"options\":[\"bind\",\"ro\"],\"settable\":[\"source\"]"))
+        #expect(!config.contains("\"rw\""))
+        #expect(PluginSettings.configDirectory.defaultValue.hasPrefix(ConfigDirectory.mountPoint + "/"))
+    }
+
     /// `docker plugin upgrade` replaces the rootfs and keeps only the propagated mount: the FIFOs
     /// (the daemon creates them under /run/docker/logging, re-scoped into that mount) and the
     /// default STATE_DIR (stream records, spool) must both be inside it, or an upgrade loses

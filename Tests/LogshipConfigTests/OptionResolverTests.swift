@@ -61,7 +61,7 @@ private func errorMessage(_ options: [String: String], environment: [String: Str
     @Test func unknownOptionIsRefusedWithValidNamesAndASuggestion() {
         let message = errorMessage(["sylog-address": "udp://h"])
         #expect(message.hasPrefix("logship: unknown log-opt \"sylog-address\" (did you mean \"syslog-address\"?)"))
-        #expect(message.contains("valid options: syslog-address, syslog-facility"))
+        #expect(message.contains("valid options: route, syslog-address, syslog-facility"))
         #expect(errorMessage(["syslog-address": "udp://h", "gelf-compression-type": "none"]).contains("unknown log-opt \"gelf-compression-type\""))
     }
 

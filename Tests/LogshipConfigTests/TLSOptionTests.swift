@@ -5,14 +5,14 @@ import Testing
 @testable import LogshipConfig
 import LogshipTestSupport
 
-/// A certificate directory for one test, standing in for the plugin's `certs` mount
-/// (LOGSHIP_CERTS_DIR points the resolver at it). Option resolution reads no file;
+/// A configuration directory for one test, standing in for the plugin's `config` mount
+/// (CONFIG_DIR points the resolver at it). Option resolution reads no file;
 /// which files are usable is checked where a stream starts (LogshipPluginTests).
 private final class CertificateFixtures {
     let files = CertificateFiles()
     var directory: String { files.directory }
 
-    var environment: [String: String] { [CertificateDirectory.environmentOverride: directory] }
+    var environment: [String: String] { [PluginSettings.configDirectory.name: directory] }
 
     func resolve(_ options: [String: String], environment extra: [String: String] = [:]) throws -> StreamSettings {
         var info = sampleInfo
@@ -46,7 +46,7 @@ private final class CertificateFixtures {
         #expect(certs.failure(["tcp-address": "tcp+tls://collector"]).contains("the port is missing (tcp+tls://host:port)"))
     }
 
-    @Test func everyOptionReachesTheSettingsWithRelativePathsInTheCertificateDirectory() throws {
+    @Test func everyOptionReachesTheSettingsWithRelativePathsInTheConfigDirectory() throws {
         let certs = CertificateFixtures()
         let settings = try certs.tlsSettings([
             "syslog-address": "tcp+tls://10.0.0.5:6514", "syslog-tls-ca-cert": "cert.pem", "syslog-tls-cert": "cert.pem",
@@ -60,11 +60,11 @@ private final class CertificateFixtures {
         #expect(tcp == TLSSettings(serverName: "c", caFile: "\(certs.directory)/cert.pem", skipVerify: true))
     }
 
-    @Test func withoutTheEnvironmentOverrideRelativePathsAreUnderTheMount() {
+    @Test func withoutConfigDirRelativePathsAreInLogshipsDirectoryOfTheMount() {
         let resolver = OptionResolver(environment: [:], hostname: "vm")
-        #expect(resolver.certificateDirectory == "/certs")
-        #expect(CertificateDirectory.resolve("ca.pem", in: resolver.certificateDirectory) == "/certs/ca.pem")
-        #expect(CertificateDirectory.resolve("/etc/ssl/certs/ca-certificates.crt", in: "/certs") == "/etc/ssl/certs/ca-certificates.crt")
+        #expect(resolver.configDirectory == "/config/logship")
+        #expect(ConfigDirectory.resolve("ca.pem", in: resolver.configDirectory) == "/config/logship/ca.pem")
+        #expect(ConfigDirectory.resolve("/etc/ssl/certs/ca-certificates.crt", in: "/config") == "/etc/ssl/certs/ca-certificates.crt")
     }
 
     /// Docker's driver turns verification off whenever the option is present, even

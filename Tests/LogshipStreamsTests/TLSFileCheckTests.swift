@@ -16,7 +16,7 @@ import Testing
             var info = containerInfo(options)
             info.config = options
             do {
-                let settings = try OptionResolver(environment: [CertificateDirectory.environmentOverride: directory], hostname: "vm").resolve(info)
+                let settings = try OptionResolver(environment: [PluginSettings.configDirectory.name: directory], hostname: "vm").resolve(info)
                 try settings.checkTLSFiles()
                 return "no error"
             } catch let error as OptionError {
@@ -50,7 +50,7 @@ import Testing
         func failure(_ extra: [String: String]) -> String { certs.failure(tls.merging(extra) { $1 }) }
 
         #expect(failure(["syslog-tls-ca-cert": "missing.pem"])
-            == "logship: cannot use log-opt syslog-tls-ca-cert=\"missing.pem\": CA certificate file \(d)/missing.pem: No such file or directory; a relative path is read in the plugin's certificate directory \(d), which is the host directory set with `docker plugin set logship certs.source=DIR` (default /etc)")
+            == "logship: cannot use log-opt syslog-tls-ca-cert=\"missing.pem\": CA certificate file \(d)/missing.pem: No such file or directory; a relative path is read in the plugin's configuration directory \(d) (CONFIG_DIR), in the host directory mounted at /config (`docker plugin set logship config.source=DIR`; scripts/install.sh mounts /etc/logship)")
         #expect(failure(["syslog-tls-ca-cert": "/etc/logship/ca.pem"]).hasPrefix(
             "logship: cannot use log-opt syslog-tls-ca-cert=\"/etc/logship/ca.pem\": CA certificate file /etc/logship/ca.pem: No such file or directory; an absolute path is read inside the plugin's own filesystem, not on the host"))
         #expect(failure(["syslog-tls-ca-cert": "subdir"]).contains("CA certificate file \(d)/subdir: not a regular file"))

@@ -24,10 +24,12 @@ public final class TestStreams: Sendable {
     public let streams: StreamRegistry
     public let destinations: DestinationRegistry
 
-    public init(environment: [String: String] = [:], stateDirectory: String? = nil) throws {
-        destinations = DestinationRegistry(settings: memoryOnlyDelivery(queueBytes: 4 << 20), log: testLog)
+    /// - Parameter routes: the routes in force, which a test may publish new generations to.
+    public init(environment: [String: String] = [:], stateDirectory: String? = nil, routes: RouteTableStore = RouteTableStore(),
+                log: LogSink = testLog) throws {
+        destinations = DestinationRegistry(settings: memoryOnlyDelivery(queueBytes: 4 << 20), log: log)
         streams = try StreamRegistry(resolver: OptionResolver(environment: environment, hostname: "testhost"),
-                                     destinations: destinations, stateDirectory: stateDirectory, log: testLog)
+                                     destinations: destinations, routes: routes, stateDirectory: stateDirectory, log: log)
     }
 
     public func shutDown() {

@@ -10,7 +10,7 @@ enum StartLoggingReplay {
     /// reads no file; the TLS options' directory does not exist all the same (see
     /// `confined`).
     static let resolver = OptionResolver(
-        environment: [CertificateDirectory.environmentOverride: "/nonexistent/logship-fuzz-certs"], hostname: "h")
+        environment: [PluginSettings.configDirectory.name: "/nonexistent/logship-fuzz-config"], hostname: "h")
 
     static func run(body: UnsafeRawBufferPointer) {
         // The body as the plugin decodes it: `File` and `Info`, a ContainerInfo.

@@ -9,6 +9,7 @@ import LogshipSystem
 struct MetricsEndpoint: Sendable {
     let streams: StreamRegistry
     let destinations: DestinationRegistry
+    let routes: RouteTableStore
 
     func handle(_ request: HTTPRequest) -> HTTPResponse {
         guard request.method == "GET" || request.method == "HEAD" else {
@@ -59,12 +60,22 @@ struct MetricsEndpoint: Sendable {
         out.family("logship_stream_discarded_lines_total", .counter, "Lines of streams that had ended that were read and thrown away because their settings did not resolve at all.", c.discardedLines)
         out.family("logship_spool_bytes", .gauge, "Bytes of all spools together (limited by SPOOL_TOTAL_SIZE).", destinations.spoolBytesInUse)
         out.family("logship_reassembled_lines_total", .counter, "Lines rebuilt from Docker's 16 KiB pieces.", c.reassembledLines)
+        let r = routes.status
+        out.family("logship_routes", .gauge, "Routes defined by the routes file in force.", r.routeNames.count)
+        out.family("logship_routes_generation", .gauge, "Generation of the routes in force (1 at start, one more at each change put in force).", r.generation)
+        out.family("logship_routes_loaded_timestamp_seconds", .gauge, "When the routes in force were loaded (Unix time).", Int(r.loadedAtSeconds))
+        out.family("logship_routes_reloads_total", .counter, "Changes of the routes file put in force since the plugin started.", r.reloads)
+        out.family("logship_routes_reload_errors_total", .counter, "Loads of the routes file that failed (the routes in force stayed).", r.reloadErrors)
+        out.family("logship_routes_file_valid", .gauge, "1 when the routes file as it is now is in force (or there is none), 0 while it is invalid.", r.error == nil ? 1 : 0)
         return out.text
     }
 
-    /// Degraded when a destination has messages waiting and no connection.
+    /// Degraded when a destination has messages waiting and no connection, or when the
+    /// routes file as it is now is not in force.
     func health() -> (Bool, JSONValue) {
         var problems: [JSONValue] = []
+        let r = routes.status
+        if let error = r.error { problems.append(.string(error)) }
         var list: [JSONValue] = []
         for stats in destinations.allStats {
             let stalled = stats.connectedTo == nil && stats.queue.pendingMessages > 0
@@ -82,6 +93,13 @@ struct MetricsEndpoint: Sendable {
             "status": .string(problems.isEmpty ? "ok" : "degraded"),
             "streams": .number(String(streams.activeCount)),
             "destinations": .array(list),
+            "routes": .object([
+                "file": r.file.map { .string($0) } ?? .null,
+                "loaded": .bool(r.exists),
+                "generation": .number(String(r.generation)),
+                "names": .array(r.routeNames.map { .string($0) }),
+                "error": r.error.map { .string($0) } ?? .null,
+            ]),
             "problems": .array(problems),
         ])
         return (problems.isEmpty, body)

@@ -12,6 +12,9 @@ import LogshipSystem
 public final class PluginServer: @unchecked Sendable {
     public let streams: StreamRegistry
     public let destinations: DestinationRegistry
+    /// The routes in force (from `CONFIG_DIR/routes.conf`), kept current by `routesWatcher`.
+    public let routes: RouteTableStore
+    private let routesWatcher: RoutesWatcher
     private let http: HTTPServer
     private let metrics: HTTPServer?
     private let log: LogSink
@@ -21,11 +24,15 @@ public final class PluginServer: @unchecked Sendable {
         var delivery = settings.delivery
         delivery.spoolRoot = settings.spoolRequested ? PluginServer.usableDirectory(settings.spoolDirectory, "spool", log) : nil
         destinations = DestinationRegistry(settings: delivery, log: log)
-        streams = try StreamRegistry(resolver: resolver, destinations: destinations, stateDirectory: settings.streamsDirectory, log: log)
+        // Loaded before any stream starts or is re-attached, so that they resolve against it.
+        routesWatcher = try RoutesWatcher(resolver: resolver, log: log)
+        routes = routesWatcher.store
+        streams = try StreamRegistry(resolver: resolver, destinations: destinations, routes: routes,
+                                     stateDirectory: settings.streamsDirectory, log: log)
         let api = PluginAPI(streams: streams, log: log)
         http = HTTPServer(socket: try Socket.listenUnix(path: settings.socketPath), log: { [log] in log.info($0) }, handler: { api.handle($0) })
         if let address = settings.metricsAddress {
-            let endpoint = MetricsEndpoint(streams: streams, destinations: destinations)
+            let endpoint = MetricsEndpoint(streams: streams, destinations: destinations, routes: routes)
             let socket = try Socket.listenTCP(host: address.host, port: address.port)
             metrics = HTTPServer(socket: socket, limits: .metrics, log: { [log] in log.debug($0) }, handler: { endpoint.handle($0) })
         } else {
@@ -40,6 +47,7 @@ public final class PluginServer: @unchecked Sendable {
         // descriptors (it is then retried), but the plugin must still start and answer.
         try http.start()
         try metrics?.start()
+        try routesWatcher.start()
         destinations.recoverSpools()
         streams.reattachSavedStreams()
     }
@@ -51,6 +59,7 @@ public final class PluginServer: @unchecked Sendable {
     public func shutdown(gracePeriodNanoseconds: Int64) {
         let deadline = MonotonicClock.now() + gracePeriodNanoseconds
         http.stop()
+        routesWatcher.stop()
         let open = streams.activeCount
         // Readers first: a reader stops between reads, and what it has not consumed
         // stays in Docker's FIFO for the next run, so stopping one loses nothing. Only

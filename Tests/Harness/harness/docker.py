@@ -189,6 +189,37 @@ def plugin_settings(name: str = PLUGIN, **env: str):
             docker("plugin", "enable", name)
 
 
+def mount_sources(name: str = PLUGIN) -> dict[str, str]:
+    """The host directories the plugin's mounts (config.json `mounts`) come from now, by mount name."""
+    info = plugin_inspect(name)
+    assert info, f"plugin {name} is not installed"
+    return {m["Name"]: m["Source"] for m in info["Settings"]["Mounts"]}
+
+
+@contextmanager
+def plugin_mounts(sources: dict[str, str], name: str = PLUGIN, **env: str):
+    """Temporarily mount other host directories into the plugin (`docker plugin set NAME
+    config.source=DIR`, and env settings such as CONFIG_DIR with them), with a plain disable, set,
+    enable; the old sources and values come back after."""
+    before_sources, before_env = mount_sources(name), plugin_env(name)
+    unknown = set(sources) - set(before_sources)
+    assert not unknown, f"plugin {name} has no settable mounts {sorted(unknown)}; it has {sorted(before_sources)}"
+
+    def apply(mounts: dict[str, str], values: dict[str, str]) -> None:
+        plugin_disable(name)
+        try:
+            docker("plugin", "set", name, *[f"{k}.source={v}" for k, v in mounts.items()],
+                   *[f"{k}={v}" for k, v in values.items()])
+        finally:
+            docker("plugin", "enable", name)
+
+    apply(sources, env)
+    try:
+        yield
+    finally:
+        apply({k: before_sources[k] for k in sources}, {k: before_env[k] for k in env})
+
+
 # -- the plugin's process (crash tests) and its log -------------------------------------------------
 def plugin_id(name: str = PLUGIN) -> str:
     info = plugin_inspect(name)
@@ -277,6 +308,13 @@ def plugin_force_restart(name: str = PLUGIN, **env: str) -> float:
 def plugin_rootfs(name: str = PLUGIN) -> Path:
     root = docker("info", "-f", "{{.DockerRootDir}}").stdout.decode().strip()
     return Path(root) / "plugins" / plugin_id(name) / "rootfs"
+
+
+def plugin_propagated_mount(name: str = PLUGIN) -> Path:
+    """The host directory Docker mounts at the manifest's propagatedMount (/run/docker/logging) in the
+    plugin, shared both ways: a mount made under it on the host appears in the running plugin."""
+    root = docker("info", "-f", "{{.DockerRootDir}}").stdout.decode().strip()
+    return Path(root) / "plugins" / plugin_id(name) / "propagated-mount"
 
 
 def plugin_fifos(name: str = PLUGIN) -> list[Path]:

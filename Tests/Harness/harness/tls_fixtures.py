@@ -1,8 +1,8 @@
 """Fixtures and helpers shared by the TLS integration tests (import them into a test module).
 
 pki         the module's certificates (certificates.CertificateSet), made once per module
-certs_dir   a fresh directory standing in for the plugin's `certs` mount
-tls_plugin  the logship binary with LOGSHIP_CERTS_DIR pointing at certs_dir, so options name files
+certs_dir   a fresh directory standing in for the plugin's configuration directory (the `config` mount)
+tls_plugin  the logship binary with CONFIG_DIR pointing at certs_dir, so options name files
             relative to it exactly as they do inside the managed plugin
 """
 
@@ -34,7 +34,7 @@ def certs_dir(short_tmp) -> Path:
 
 @pytest.fixture
 def tls_plugin(start_plugin, certs_dir):
-    return start_plugin(env={"LOGSHIP_CERTS_DIR": str(certs_dir)})
+    return start_plugin(env={"CONFIG_DIR": str(certs_dir)})
 
 
 def tls_options(address_option: str, address: str, pki: CertificateSet, certs_dir: Path, client: bool = False) -> dict[str, str]:
