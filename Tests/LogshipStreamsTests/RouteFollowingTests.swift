@@ -139,3 +139,42 @@ private func expected(_ range: ClosedRange<Int>) -> [Substring] {
         #expect(record.info.containerLabels["logship.route"] == "audit")
     }
 }
+
+/// A route change that changes the multi-line rule: the message in progress is finished for
+/// the old destinations, and the next lines are joined (or not) by the new rule.
+@Suite(.serialized) struct RouteFollowingMultilineTests {
+    private func jsonRoute(to port: UInt16, _ extra: String) throws -> RouteTable {
+        let text = "[route audit]\ntcp-address = tcp://127.0.0.1:\(port)\ntcp-format = json\n\(extra)\n"
+        return try RouteTable(file: "/test/routes.conf", definitions: RoutesFile.parse(Array(text.utf8)))
+    }
+
+    private func frames(_ texts: [String]) -> [UInt8] {
+        texts.flatMap { dockerFrame("stdout", Array($0.utf8)) }
+    }
+
+    @Test func theMessageInProgressGoesToTheOldDestinationAndTheNewRuleAppliesNext() throws {
+        let old = try StreamReceiver(), new = try StreamReceiver()
+        defer { old.close(); new.close() }
+        let routes = RouteTableStore(initial: try jsonRoute(to: old.port, "multiline-pattern = ^start\nmultiline-timeout = 1h"))
+        let registries = try TestStreams(routes: routes)
+        defer { registries.shutDown() }
+        let fifo = try DaemonFIFO()
+        defer { fifo.close() }
+        try registries.streams.start(file: fifo.path, info: auditContainer(), record: false)
+
+        try fifo.write(frames(["start 1", "  a", "start 2", "  b"]))
+        #expect(waitUntil { old.lines.count >= 1 })
+        // "start 2\n  b" is in progress (the timeout is an hour) when the route changes.
+        routes.publish(try jsonRoute(to: new.port, "multiline-preset = python"))
+        try fifo.write(frames(["start 3", "  c"]))
+        #expect(waitUntil { old.lines.count >= 2 && new.lines.count >= 2 })
+        let oldMessages = old.lines.map(String.init)
+        let newMessages = new.lines.map(String.init)
+        #expect(oldMessages.count == 2 && newMessages.count == 2)
+        #expect(oldMessages.first?.contains(#""message":"start 1\n  a""#) == true)
+        #expect(oldMessages.last?.contains(#""message":"start 2\n  b""#) == true)
+        // The python preset joins nothing here: two messages, one line each.
+        #expect(newMessages.first?.contains(#""message":"start 3""#) == true)
+        #expect(newMessages.last?.contains(#""message":"  c""#) == true)
+    }
+}
