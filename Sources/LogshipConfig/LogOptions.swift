@@ -65,6 +65,7 @@ public enum LogOptions {
         tcpTLS.caCertificates, tcpTLS.certificate, tcpTLS.key, tcpTLS.skipVerify, tcpTLS.serverName,
         tag, labels, labelsRegex, env, envRegex,
         maxLineSize,
+        rateLimit, rateBurst,
     ]
 
     /// Keys the daemon itself acts on (ring buffer, local cache for `docker logs`):

@@ -114,9 +114,10 @@ public struct OptionResolver: Sendable {
 
         // Only the host-wide settings that apply to this container are recorded.
         let usedHostDefaults = hostDefaults.filter { info.config[$0.key]?.isEmpty ?? true }
-        let settings = StreamSettings(syslog: try syslog(values), tcp: try tcp(values),
+        var settings = StreamSettings(syslog: try syslog(values), tcp: try tcp(values),
                                       maxLineBytes: maxLineBytes, context: context,
                                       resolved: ResolvedOptions(hostDefaults: usedHostDefaults, tag: tag, attributes: attributes))
+        settings.rateLimit = try values.rateLimit()
         if requireDestination && settings.syslog == nil && settings.tcp == nil {
             throw OptionError("logship: no destination for this container: set --log-opt syslog-address=udp://HOST:514 (or tcp://, tcp+tls://, unix://, unixgram://) and/or --log-opt tcp-address=tcp://HOST:PORT, or set one for the whole host with `docker plugin set logship SYSLOG_ADDRESS=tcp://HOST:514`")
         }
