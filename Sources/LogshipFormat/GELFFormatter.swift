@@ -35,7 +35,7 @@ public struct GELFFormatter: LineFormatter {
         tail = FixedBytesBySource { source in
             var t: [UInt8] = []
             t.append(ascii: ",\"level\":")
-            t.append(decimal: source == .stderr ? 3 : 6)
+            t.append(decimal: SyslogFormatter.Severity.of(source))
             return t + fixed
         }
     }

@@ -21,7 +21,7 @@ public struct JSONLineFormatter: LineFormatter {
             m.append(ascii: "\",\"host\":")
             m.appendJSONString(context.hostname)
             m.append(ascii: ",\"source\":\"")
-            m.append(utf8: source == .stderr ? "stderr" : "stdout")
+            m.append(utf8: source == .stderr ? "stderr" : source == .logship ? "logship" : "stdout")
             m.append(ascii: "\",\"container_id\":")
             m.appendJSONString(context.containerID)
             m.append(ascii: ",\"container_name\":")

@@ -34,7 +34,7 @@ public struct SyslogFormatter: LineFormatter {
         timestampLength = style.fixedLength!
         let version = format.isRFC5424 ? "1 " : ""
         prefix = FixedBytesBySource { source in
-            Array("<\(facility.code * 8 + (source == .stderr ? Severity.error : Severity.info))>\(version)".utf8)
+            Array("<\(facility.code * 8 + Severity.of(source))>\(version)".utf8)
         }
         let host = HeaderField.printableASCII(context.hostname, maxLength: HeaderField.hostnameLimit)
         switch format {
@@ -53,8 +53,17 @@ public struct SyslogFormatter: LineFormatter {
     }
 
     enum Severity {
-        static let info = 6   // stdout
-        static let error = 3  // stderr
+        static let info = 6     // stdout
+        static let error = 3    // stderr
+        static let warning = 4  // logship's own drop notices
+
+        static func of(_ source: LogSource) -> Int {
+            switch source {
+            case .stderr: return error
+            case .logship: return warning
+            case .stdout, .other: return info
+            }
+        }
     }
 
     /// Bytes a message adds around its line, octet-count prefix excluded: what is left

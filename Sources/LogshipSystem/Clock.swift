@@ -9,6 +9,16 @@ public enum MonotonicClock {
     }
 }
 
+/// Wall-clock time in nanoseconds since the epoch, for the timestamps of messages
+/// logship writes itself (Docker stamps the containers' lines).
+public enum WallClock {
+    public static func now() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}
+
 /// Sleeps the calling thread.
 public func sleep(nanoseconds: Int64) {
     var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
