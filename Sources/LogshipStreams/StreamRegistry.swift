@@ -48,6 +48,8 @@ public final class StreamRegistry: @unchecked Sendable {
     private let stopSignal: StopSignal
     private let peekPipes: PeekPipePool
     let counters = StreamCounters()
+    /// Per-container counters for the metrics, kept a while after a container ends.
+    public let containers = ContainerAccounts()
 
     /// - Parameter stateDirectory: where open streams are recorded for re-attaching
     ///   after a restart; nil for none.
@@ -266,7 +268,7 @@ public final class StreamRegistry: @unchecked Sendable {
                 return destination
             }
         } catch {
-            for destination in acquired { destinations.release(destination) }
+            give(acquired, of: info.containerID)
             descriptor.close()
             throw StartError(message: "logship: cannot start a sender thread: \(error)")
         }
@@ -286,10 +288,12 @@ public final class StreamRegistry: @unchecked Sendable {
             try spawnThread(name: "read \(info.shortID)") { reader.run() }
         } catch {
             lock.withLock { active[file] = .starting }
-            for destination in acquired { destinations.release(destination) }
+            give(acquired, of: info.containerID)
             descriptor.close()
             throw StartError(message: "logship: cannot start a reader thread: \(error)")
         }
+        let lanes = acquired.compactMap { destination in destination.queue.counters(container: info.containerID).map { (destination.key, $0) } }
+        containers.streamStarted(info, lanes: lanes, discarding: settings == nil)
         let targets = acquired.map { "\($0.key)" }.joined(separator: " ")
         log.info("container=\(info.shortID) name=\(info.name) \(how) file=\(file) destinations=\(settings == nil ? "none (discarding)" : targets)")
     }
@@ -303,10 +307,11 @@ public final class StreamRegistry: @unchecked Sendable {
             return active.removeValue(forKey: reader.file)
         }
         counters.record(outcome, discarding: discarding)
+        if !outcome.stopped { containers.streamEnded(containerID: reader.containerID, discardedLines: discarding ? outcome.lines : 0) }
         var stopRequested = false
         if case let .reading(_, used, requested)? = entry {
             stopRequested = requested
-            for destination in used { destinations.release(destination) }
+            give(used, of: reader.containerID)
         }
         let id = reader.containerID.prefix(12)
         var summary = "container=\(id) file=\(reader.file) \(outcome.stopped ? "stopped for the plugin's shutdown" : "ended") entries=\(outcome.entries) bytes=\(outcome.bytesRead) reads=\(outcome.reads)"
@@ -319,6 +324,15 @@ public final class StreamRegistry: @unchecked Sendable {
             log.warn("\(summary) incomplete_final_frame_bytes=\(outcome.truncatedBytes)")
         } else {
             log.info(summary)
+        }
+    }
+
+    /// A stream stops using `used`: its container's lane in each (which the stream's
+    /// outputs opened) and the destination itself.
+    private func give(_ used: [Destination], of containerID: String) {
+        for destination in used {
+            destination.closeLane(container: containerID)
+            destinations.release(destination)
         }
     }
 
