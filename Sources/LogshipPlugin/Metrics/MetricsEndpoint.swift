@@ -57,6 +57,7 @@ struct MetricsEndpoint: Sendable {
         out.family("logship_stream_discarded_lines_total", .counter, "Lines of streams that had ended that were read and thrown away because their settings did not resolve at all.", c.discardedLines)
         out.family("logship_spool_bytes", .gauge, "Bytes of all spools together (limited by SPOOL_TOTAL_SIZE).", destinations.spoolBytesInUse)
         out.family("logship_reassembled_lines_total", .counter, "Lines rebuilt from Docker's 16 KiB pieces.", c.reassembledLines)
+        ContainerMetrics.write(streams.containers.snapshot(), to: &out)
         return out.text
     }
 
@@ -81,6 +82,7 @@ struct MetricsEndpoint: Sendable {
             "streams": .number(String(streams.activeCount)),
             "destinations": .array(list),
             "problems": .array(problems),
+            "losing_lines": .array(ContainerMetrics.losingLines(streams.containers.snapshot())),
         ])
         return (problems.isEmpty, body)
     }
