@@ -375,12 +375,15 @@ public final class DeliveryQueue: @unchecked Sendable {
     private func openSpoolsIfDue() {
         discoverLanesIfDue()
         guard !lanes.awaitingSpool.isEmpty else { return }
-        lanes.awaitingSpool.removeAll { number in
-            guard let lane = lanes[number] else { return true }
-            guard lane.disk.openIfDue(report: onSpoolProblem) else { return false }
+        // Taken out first: opening reads the lane table, which must not be in the middle
+        // of a modification then.
+        let waiting = lanes.awaitingSpool
+        lanes.awaitingSpool = waiting.filter { number in
+            guard let lane = lanes[number] else { return false }
+            guard lane.disk.openIfDue(report: onSpoolProblem) else { return true }
             absorbRecovered(lane, number)
             syncBytes(lane)
-            return true
+            return false
         }
     }
 
