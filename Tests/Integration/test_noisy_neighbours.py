@@ -16,6 +16,7 @@ import time
 import pytest
 
 from harness import frames
+from harness.fifo_writer import FifoWriter
 from harness.plugin_process import DaemonStream, make_info
 from harness.waiting import wait_until
 
@@ -168,3 +169,48 @@ def test_host_wide_rate_limit_applies_and_a_container_can_lift_it(metered, strea
     wait_until(lambda: split(messages(rx), "hostwide")[1], 30, "the host-wide limit's notice")
     own, counts = split(messages(rx), "hostwide")
     assert (len(own), counts) == (10, [90])
+
+
+def test_block_holds_up_only_the_flooder_and_a_lane_goes_when_its_container_has_ended(metered, stream_on, receivers):
+    """QUEUE_OVERFLOW=block, 1 MiB spool, destination down: a flooder fills the spool and its writer
+    blocks (the plugin stops reading its FIFO), while a quiet container, within its half of the
+    spool, has all its 1,000 lines taken in meanwhile. Once the destination is back, nothing of
+    either is lost and no notice is sent. When the quiet container has ended and its lines are
+    delivered, its lane's spool directory is gone while the flooder's lane is still there; its
+    per-container counters stay in /metrics."""
+    p, m = metered(SPOOL_SIZE="1m", QUEUE_SIZE="64k", QUEUE_OVERFLOW="block")
+    rx = receivers()  # down
+    quiet = stream_on(p, {"tcp-address": rx.address}, name="/quiet")
+    flooder = stream_on(p, {"tcp-address": rx.address}, name="/flooder")
+    flood_lines = numbered("f", 1, 30_000, 100)
+    writer = FifoWriter(flooder.fd, (b"".join(frames.line_frames(l, "stdout") for l in flood_lines[i:i + 500])
+                                     for i in range(0, 30_000, 500)), stall_timeout=90, name="flooder").start()
+    try:
+        wait_until(lambda: not writer.done and writer.idle_for() > 2, 30, "the flooder's writer to be held up",
+                   describe=lambda: f"{writer.describe()}; {m.metrics_text()[-1200:]}")
+        held_at = container_value(m, "logship_container_received_messages_total", "flooder")
+        quiet_lines = numbered("q", 1, 1000, 60)
+        quiet.log_lines(quiet_lines)
+        wait_until(lambda: container_value(m, "logship_container_received_messages_total", "quiet") == 1000, 20,
+                   "the quiet container's lines taken in while the flooder is held up",
+                   describe=lambda: m.metrics_text()[-1500:])
+        assert not writer.done and container_value(m, "logship_container_received_messages_total", "flooder") == held_at, \
+            "the flooder was not held up after all: the test proves nothing"
+        rx.start()
+        writer.join(60)
+    finally:
+        writer.abort()
+    wait_until(lambda: len(split(messages(rx), "quiet")[0]) == 1000, 20, "the quiet container's lines")
+    quiet.finish()
+    spool = p.state_dir / "spool"
+    quiet_lane, flooder_lane = f"lane-{quiet.container_id}", f"lane-{flooder.container_id}"
+    wait_until(lambda: not list(spool.glob(f"*/{quiet_lane}")), 20, f"{quiet_lane} removed once delivered",
+               describe=lambda: str(sorted(x.name for x in spool.glob("*/*"))))
+    assert list(spool.glob(f"*/{flooder_lane}")), "the running flooder's lane went too"
+    wait_until(lambda: len(split(messages(rx), "flooder")[0]) == 30_000, 30, "the flooder's lines")
+    received = messages(rx)
+    assert split(received, "quiet") == ([l.decode() for l in quiet_lines], [])
+    assert split(received, "flooder") == ([l.decode() for l in flood_lines], [])
+    assert m.value("logship_destination_dropped_messages_total", destination=rx.address) == 0
+    assert container_value(m, "logship_container_sent_messages_total", "quiet") == 1000
+    print(f"\n[block] flooder held up at {held_at} of 30,000 lines while the quiet container's 1,000 went in")
