@@ -1,3 +1,4 @@
+import Glibc
 import LogshipDestinations
 import LogshipSystem
 import LogshipTestSupport
@@ -132,6 +133,72 @@ private func noticeCounts(_ out: [String]) -> [Int] {
         #expect(counters.sent.load(ordering: .relaxed) == 55)
         // Their containers are not running: once delivered, the lanes go.
         #expect(try FileSystem.listDirectory(directory).filter { $0.hasPrefix("lane-") }.isEmpty)
+    }
+
+    /// A lane whose spool cannot be opened at first (a restarted plugin out of
+    /// descriptors) takes its container's messages into memory meanwhile; when the spool
+    /// opens, the earlier run's undelivered messages it holds are delivered too, and
+    /// none of either is lost or left behind (the sender used to jump past the recovered
+    /// records after the memory-only ones, and the lane's last records then never left).
+    @Test func aLaneWhoseSpoolOpensLateDeliversBothTheEarlierRunsAndTheNewMessages() throws {
+        let directory = temporaryDirectory()
+        defer { removeTree(directory) }
+        let spool = SpoolConfiguration(directory: directory, maxBytes: 64 << 20)
+        do {
+            let queue = DeliveryQueue(memoryBudget: 1 << 20, spool: spool)
+            var a = Producer(queue, "a", messageBytes: 40)
+            for _ in 0..<10 { a.enqueue(queue, messages: 5) }
+            queue.close()
+        }
+        // The lane's directory is out of reach for now: a symbolic link to nothing.
+        let hidden = directory + "/hidden-a"
+        #expect(rename(directory + "/lane-a", hidden) == 0)
+        #expect(symlink(directory + "/later-a", directory + "/lane-a") == 0)
+        let queue = DeliveryQueue(memoryBudget: 1 << 20, spool: spool, spoolRetryNanoseconds: 0)
+        var a = Producer(queue, "a", messageBytes: 40)
+        a.next = 50
+        for _ in 0..<4 { a.enqueue(queue, messages: 5) }
+        #expect(queue.currentStats.spooledMessages == 0)
+        // The disk is back: the next batch opens the spool, with the first run's 50 in it.
+        #expect(rename(hidden, directory + "/later-a") == 0)
+        for _ in 0..<4 { a.enqueue(queue, messages: 5) }
+        #expect(queue.currentStats.pendingMessages == 50 + 40)
+        let out = drain(queue)
+        #expect(Set(numbers(of: "a", in: out)) == Set(0..<90))
+        #expect(numbers(of: "a", in: out).count == 90)
+        #expect(queue.isEmpty)
+        queue.close()
+    }
+
+    /// The same when the earlier run had delivered everything and the sender has taken
+    /// the memory-only records before the spool opens: the delivered records on disk
+    /// are not sent again, and the lane's later records are not left behind.
+    @Test func aLaneWhoseSpoolOpensLateAfterItsMemoryOnlyRecordsWentOutSendsNothingTwice() throws {
+        let directory = temporaryDirectory()
+        defer { removeTree(directory) }
+        let spool = SpoolConfiguration(directory: directory, maxBytes: 64 << 20)
+        do {
+            let queue = DeliveryQueue(memoryBudget: 1 << 20, spool: spool)
+            var a = Producer(queue, "a", messageBytes: 40)
+            for _ in 0..<10 { a.enqueue(queue, messages: 5) }
+            #expect(numbers(of: "a", in: drain(queue)) == Array(0..<50))
+            queue.close()
+        }
+        let hidden = directory + "/hidden-a"
+        #expect(rename(directory + "/lane-a", hidden) == 0)
+        #expect(symlink(directory + "/later-a", directory + "/lane-a") == 0)
+        let queue = DeliveryQueue(memoryBudget: 1 << 20, spool: spool, spoolRetryNanoseconds: 0)
+        var a = Producer(queue, "a", messageBytes: 40)
+        a.next = 50
+        for _ in 0..<4 { a.enqueue(queue, messages: 5) }
+        var out = drain(queue)
+        #expect(rename(hidden, directory + "/later-a") == 0)
+        for _ in 0..<4 { a.enqueue(queue, messages: 5) }
+        #expect(queue.currentStats.spooledMessages == 20)
+        out += drain(queue)
+        #expect(numbers(of: "a", in: out) == Array(50..<90))
+        #expect(queue.isEmpty)
+        queue.close()
     }
 
     /// QUEUE_OVERFLOW=block holds up only the container over its share: the quiet one

@@ -392,6 +392,9 @@ public final class DeliveryQueue: @unchecked Sendable {
     private func absorbRecovered(_ lane: QueueLane, _ number: Int32) {
         let recovered = lane.disk.takeRecovered()
         guard recovered.records > 0 else { return }
+        // Memory may hold this run's memory-only records (taken in while the spool could
+        // not be opened): they come before the recovered ones, the next records after.
+        lane.memory.startNewChunk()
         stats.pendingMessages += recovered.messages
         order.append(lane: number, count: recovered.records)
         lane.unread += recovered.records
@@ -560,9 +563,23 @@ public final class DeliveryQueue: @unchecked Sendable {
             }
         }
         inFlightOrder.append(lane: number, count: messages)
-        if let last { lane.readPosition = lane.memory.firstPosition ?? lane.position(after: last) }
+        if let last { lane.readPosition = nextPosition(in: lane, after: last) }
         syncBytes(lane)
         return taken
+    }
+
+    /// Where the lane reads next after handing out `last` from memory. After a spooled
+    /// record, memory holds what follows. After one kept in memory only, records on
+    /// disk may come next that memory never had: those of an earlier run, found when a
+    /// spool that could not be opened at first (a restart out of descriptors) opened
+    /// later, behind this run's memory-only records. So the lane goes on from the
+    /// position after it (at the spool's first undelivered one at the least) and reads
+    /// the disk up to memory's next record; the spool skips segment numbers it has no
+    /// file for.
+    private func nextPosition(in lane: QueueLane, after last: QueuedRecord) -> SpoolPosition {
+        guard !last.onDisk, let spool = lane.disk.spool else { return lane.memory.firstPosition ?? lane.position(after: last) }
+        let after = max(lane.position(after: last), spool.firstUndelivered)
+        return min(after, lane.memory.firstPosition ?? spool.end)
     }
 
     /// Reads from the lane's spool what is no longer in memory, up to the first record
@@ -570,6 +587,10 @@ public final class DeliveryQueue: @unchecked Sendable {
     /// skipped), 0 when none is on disk only.
     private func readSpool(_ lane: QueueLane, _ number: Int32, maxRecords: Int, into batch: inout MessageBatch) -> Int {
         guard let spool = lane.disk.spool else { return 0 }
+        // Nothing before the first undelivered record is read again: a lane that went on
+        // from a memory-only record (taken before its spool could be opened) stands
+        // before an earlier run's delivered records.
+        if lane.readPosition < spool.firstUndelivered { lane.readPosition = spool.firstUndelivered }
         let limit = lane.memory.firstPosition
         do {
             let room = max(1, QueueMemory.chunkBytes - batch.bytes.count)

@@ -29,6 +29,8 @@ struct QueueMemory {
     private var spare: [Chunk] = []
     /// Bytes of the records not yet taken.
     private(set) var bytes = 0
+    /// The next record starts a chunk of its own (see `startNewChunk`).
+    private var sealed = false
 
     var isEmpty: Bool { chunks.isEmpty }
     var firstPosition: SpoolPosition? { chunks.first.map { $0.records[$0.taken].position } }
@@ -38,13 +40,21 @@ struct QueueMemory {
     var firstChunk: (records: Int, whole: Bool)? { chunks.first.map { ($0.records.count - $0.taken, $0.isUntouched) } }
 
     mutating func store(_ batch: MessageBatch, as record: QueuedRecord) {
-        if chunks.isEmpty || chunks[chunks.count - 1].batch.bytes.count + batch.bytes.count > Self.chunkBytes {
+        if chunks.isEmpty || sealed || chunks[chunks.count - 1].batch.bytes.count + batch.bytes.count > Self.chunkBytes {
             chunks.append(spare.popLast()
                 ?? Chunk(batch: MessageBatch(capacity: min(Self.chunkBytes, max(Self.initialChunkCapacity, batch.bytes.count))), records: []))
+            sealed = false
         }
         chunks[chunks.count - 1].batch.append(contentsOf: batch)
         chunks[chunks.count - 1].records.append(record)
         bytes += batch.bytes.count
+    }
+
+    /// The next record goes into a new chunk: records on disk that memory never had
+    /// come between the last one and the next (a spool opened late, with an earlier
+    /// run's records), so the sender must not take both in one piece.
+    mutating func startNewChunk() {
+        if !chunks.isEmpty { sealed = true }
     }
 
     /// Lets the oldest chunk go, telling `each` about its records not yet taken (those
