@@ -43,6 +43,8 @@ public final class StreamRegistry: @unchecked Sendable {
     /// Records whose re-attach failed for a reason that may pass (EMFILE, a thread that
     /// could not start): retried by one thread until they succeed or their FIFO is gone.
     private var retries: [String: StreamRecord] = [:]
+    /// The records directory could not be listed (or a record read): look again.
+    private var rescanDue = false
     private var retryThreadRunning = false
     /// Triggered at shutdown: readers stop between reads, retries end.
     private let stopSignal: StopSignal
@@ -118,7 +120,22 @@ public final class StreamRegistry: @unchecked Sendable {
     /// stopped. A FIFO that is gone, or has no writer left (its container stopped
     /// meanwhile), ends at once and its record is dropped.
     public func reattachSavedStreams() {
-        for (path, body) in state.saved() {
+        let saved: (records: [(path: String, request: [UInt8])], unreadable: Int)
+        do {
+            saved = try state.saved()
+        } catch {
+            // Out of descriptors, most likely (the spools' lanes opened first): the FIFOs
+            // behind these records block their containers until they are read, so the
+            // records are looked for again, with backoff.
+            log.error("cannot list the stream records in \(state.directory ?? "") (\(error)); looking again")
+            scheduleRescan()
+            return
+        }
+        if saved.unreadable > 0 {
+            log.error("\(saved.unreadable) stream records in \(state.directory ?? "") cannot be read yet; trying again")
+            scheduleRescan()
+        }
+        for (path, body) in saved.records {
             guard let json = try? JSONParser.parse(body), let record = StreamRecord(json: json) else {
                 log.warn("dropping unreadable stream record \(path)")
                 FileSystem.remove(path)
@@ -180,8 +197,17 @@ public final class StreamRegistry: @unchecked Sendable {
     }
 
     private func scheduleRetry(_ record: StreamRecord) {
+        startRetryThread { retries[record.file] = record }
+    }
+
+    private func scheduleRescan() {
+        startRetryThread { rescanDue = true }
+    }
+
+    /// Notes what to retry (under the lock) and starts the retry thread if it is not running.
+    private func startRetryThread(_ note: () -> Void) {
         let startThread = lock.withLock { () -> Bool in
-            retries[record.file] = record
+            note()
             defer { retryThreadRunning = true }
             return !retryThreadRunning
         }
@@ -197,14 +223,19 @@ public final class StreamRegistry: @unchecked Sendable {
     private func retryLoop() {
         var backoff = Backoff(initialNanoseconds: 250_000_000, maximumNanoseconds: 10_000_000_000)
         while !stopSignal.wait(nanoseconds: backoff.next()) {
-            let due = lock.withLock { () -> [StreamRecord] in
-                defer { retries.removeAll() }
-                return Array(retries.values)
+            let (due, rescan) = lock.withLock { () -> ([StreamRecord], Bool) in
+                defer {
+                    retries.removeAll()
+                    rescanDue = false
+                }
+                return (Array(retries.values), rescanDue)
             }
             for record in due { reattach(record) }
+            if rescan { reattachSavedStreams() }
             let done = lock.withLock { () -> Bool in
-                if retries.isEmpty { retryThreadRunning = false }
-                return retries.isEmpty
+                let done = retries.isEmpty && !rescanDue
+                if done { retryThreadRunning = false }
+                return done
             }
             if done { return }
         }
