@@ -12,6 +12,7 @@ import LogshipSystem
 //
 //   swift run -c release logship-bench [--entries N] [--rounds R] [--sizes 100,1024]
 //                                      [--formats rfc5424micro,json,gelf,raw,rfc3164] [--no-spool] [--markdown]
+//   A format may end in +rate-limit (e.g. json+rate-limit): the same with a rate limit that never triggers.
 
 var entries = 2_000_000
 var rounds = 3
