@@ -93,12 +93,15 @@ if [[ -n $e2e_plugin ]]; then
     e2e_text=$(python3 - "$e2e_out" <<'PY'
 import sys
 lines = sys.argv[1].splitlines()
-table = [l for l in lines if l.startswith("| Path") or l.startswith("|---") or l.startswith("| logship")]
+# The one-container table only: from its heading to the first blank line after it.
+start = next(i for i, l in enumerate(lines) if l.startswith("| Path"))
+end = next((i for i in range(start, len(lines)) if not lines[i].startswith("|")), len(lines))
+table = lines[start:end]
 meta = [l for l in lines if l.startswith("- **")]
 rates = {}
 for l in table:
     cells = [c.strip() for c in l.strip("|").split("|")]
-    if cells[0].startswith("logship"):
+    if cells[0].startswith("logship") and len(cells) >= 10:
         rates[cells[0]] = (float(cells[1].replace(",", "")), float(cells[9]))
 off = next(v for k, v in rates.items() if "rate-limit" not in k)
 on = next(v for k, v in rates.items() if "rate-limit" in k)
