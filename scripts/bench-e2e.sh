@@ -21,6 +21,9 @@ Usage: scripts/bench-e2e.sh [-n N] [-r ROUNDS] [-q] [-i] [-o FILE] [-h]
   -h         print this and exit
 Env: PLUGIN_NAME  the plugin copy to measure (default logship-bench; installed with
                   scripts/install.sh, so the `logship` plugin others use is never touched)
+     BENCH_E2E_PATHS  the one-container paths to run, space-separated (default: all but
+                  logship-syslog-ratelimit, which scripts/bench-lanes.sh --e2e runs)
+     BENCH_E2E_SWARM  0 to skip the 50-container runs
      BENCH_E2E_KEEP  a directory to keep the raw measurements (TSV) in
 Needs a running dockerd (scripts/testenv/start-dockerd.sh) and gcc. Takes 2-4 minutes (-q: 1).
 Use a dockerd nobody else needs meanwhile: the 50 containers exiting at once can deadlock a
@@ -58,7 +61,8 @@ swarm_lines=$((n / swarm_size))
 # read logs back, logship and Docker's syslog included; these rows show what that copy costs.
 # "empty" runs `true` with --log-driver none: what starting and removing a container costs by
 # itself, which every other row includes and the report subtracts for its "net" columns.
-paths=(logship-syslog logship-raw logship-syslog-nocache docker-syslog docker-syslog-nocache json-file local none empty)
+# logship-syslog-ratelimit has a rate limit that never triggers (what checking it costs).
+read -r -a paths <<<"${BENCH_E2E_PATHS:-logship-syslog logship-raw logship-syslog-nocache docker-syslog docker-syslog-nocache json-file local none empty}"
 is_network() { [[ $1 == logship-* || $1 == docker-syslog* ]]; }
 is_logship() { [[ $1 == logship-* ]]; }
 # path_args PATH: sets driver_args to the `docker run` options of that path.
@@ -68,6 +72,7 @@ path_args() {
         logship-syslog) driver_args=(--log-driver "$plugin" "${sys[@]}") ;;
         logship-raw) driver_args=(--log-driver "$plugin" --log-opt "tcp-address=tcp://127.0.0.1:$port" --log-opt tcp-format=raw) ;;
         logship-syslog-nocache) driver_args=(--log-driver "$plugin" "${sys[@]}" --log-opt cache-disabled=true) ;;
+        logship-syslog-ratelimit) driver_args=(--log-driver "$plugin" "${sys[@]}" --log-opt rate-limit=10000000 --log-opt rate-burst=100000000) ;;
         docker-syslog) driver_args=(--log-driver syslog "${sys[@]}") ;;
         docker-syslog-nocache) driver_args=(--log-driver syslog "${sys[@]}" --log-opt cache-disabled=true) ;;
         json-file | local | none) driver_args=(--log-driver "$1") ;;
@@ -328,7 +333,9 @@ for path in "${paths[@]}"; do run_one "$path" 0 10000; done
 for ((round = 1; round <= rounds; round++)); do
     for path in "${paths[@]}"; do run_one "$path" "$round" "$n"; done
 done
-for path in logship-syslog docker-syslog; do run_swarm "$path"; done
+if [[ ${BENCH_E2E_SWARM:-1} != 0 ]]; then
+    for path in logship-syslog docker-syslog; do run_swarm "$path"; done
+fi
 [[ $(find_plugin_pid) == "$plugin_pid" ]] || log "warning: the plugin process changed during the run (crash?)"
 
 # --- the report ------------------------------------------------------------------------------

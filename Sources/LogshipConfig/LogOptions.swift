@@ -95,7 +95,7 @@ public enum LogOptions {
         tag, labels, labelsRegex, env, envRegex,
         maxLineSize,
         multilinePattern, multilineDatetimeFormat, multilinePreset, multilineTimeout, multilineMaxLines,
-        levelFrom, parseJSON,
+        levelFrom, parseJSON, rateLimit, rateBurst,
     ]
 
     /// Keys the daemon itself acts on (ring buffer, local cache for `docker logs`):

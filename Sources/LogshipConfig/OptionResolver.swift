@@ -150,9 +150,10 @@ public struct OptionResolver: Sendable {
         let notSetByContainer = { (key: String) in info.config[key]?.isEmpty ?? true }
         let usedRoute = route.map { RecordedRoute(name: $0.name, values: $0.values.filter { notSetByContainer($0.key) }) }
         let usedHostDefaults = hostDefaults.filter { notSetByContainer($0.key) && usedRoute?.values[$0.key] == nil }
-        let settings = StreamSettings(syslog: try syslog(values, multiline: multiline), tcp: try tcp(values, multiline: multiline),
+        var settings = StreamSettings(syslog: try syslog(values, multiline: multiline), tcp: try tcp(values, multiline: multiline),
                                       maxLineBytes: maxLineBytes, events: events, context: context,
                                       resolved: ResolvedOptions(hostDefaults: usedHostDefaults, route: usedRoute, tag: tag, attributes: attributes))
+        settings.rateLimit = try values.rateLimit()
         if requireDestination && settings.syslog == nil && settings.tcp == nil {
             throw OptionError("logship: no destination for this container: set --log-opt syslog-address=udp://HOST:514 (or tcp://, tcp+tls://, unix://, unixgram://) and/or --log-opt tcp-address=tcp://HOST:PORT, or set one for the whole host with `docker plugin set logship SYSLOG_ADDRESS=tcp://HOST:514`")
         }

@@ -38,6 +38,8 @@ public struct StreamSettings: Sendable, Equatable {
     public var context: FormatContext
     /// What to record with the stream for re-attaching it (`OptionResolver.resolveAsRecorded`).
     public var resolved: ResolvedOptions
+    /// `rate-limit` and `rate-burst`; nil without a limit.
+    public var rateLimit: RateLimit? = nil
 }
 
 /// What a stream's options resolved to, recorded with the stream so that a re-attached

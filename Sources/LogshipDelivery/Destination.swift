@@ -61,14 +61,16 @@ public final class Destination: Sendable {
         return 65_507  // the largest UDP payload over IPv4
     }
 
-    /// Hands formatted messages to the queue; never blocks on the network. False when
-    /// the queue refused them (the plugin is stopping).
-    public func enqueue(_ batch: inout MessageBatch) -> Bool {
-        guard case let .accepted(dropped) = queue.enqueue(&batch) else { return false }
+    /// Hands formatted messages to the queue, into `lane` (nil: the lane of messages
+    /// that name no container), with how many of the lane's messages its rate limit
+    /// dropped since the last call; never blocks on the network. False when the queue
+    /// refused them (the plugin is stopping).
+    public func enqueue(_ batch: inout MessageBatch, lane: LaneHandle? = nil, rateLimited: Int = 0) -> Bool {
+        guard case let .accepted(dropped) = queue.enqueue(&batch, lane: lane, rateLimited: rateLimited) else { return false }
         if dropped > 0, let suppressed = dropReports.admit() {
             let stats = queue.currentStats
             let full = queue.isSpooled ? "spool full (\(stats.spoolBytes) bytes on disk)" : "queue full (\(queue.memoryBudget) bytes)"
-            log.warn("destination=\(key) \(full): dropped the oldest messages, \(stats.droppedMessages) so far\(suppressed > 0 ? " (\(suppressed) reports suppressed)" : "")")
+            log.warn("destination=\(key) \(full): dropped the oldest messages of the containers holding the most, \(stats.droppedMessages) so far\(suppressed > 0 ? " (\(suppressed) reports suppressed)" : "")")
         }
         return true
     }
@@ -78,6 +80,16 @@ public final class Destination: Sendable {
     public func countJoined(messages: Int, lines: Int) {
         joinedMessages.add(messages, ordering: .relaxed)
         joinedLines.add(lines, ordering: .relaxed)
+    }
+
+    /// Container `containerID`'s lane of this destination's queue (see `DeliveryQueue.openLane`).
+    public func openLane(container containerID: String, notices: DropNoticeWriter?, rateLimit: String?) -> LaneHandle {
+        queue.openLane(container: containerID, notices: notices, rateLimit: rateLimit)
+    }
+
+    /// A stream of container `containerID` stopped writing here.
+    public func closeLane(container containerID: String) {
+        queue.closeLane(container: containerID)
     }
 
     /// Aborts a write that is blocked on a receiver that stopped reading (shutdown

@@ -47,4 +47,13 @@ public struct MessageBatch: Sendable {
         bytes.append(contentsOf: other.bytes)
         for end in other.ends { ends.append(base + end) }
     }
+
+    /// Appends `other`'s messages `messages` (indexes into `other`), in one copy.
+    mutating func append(contentsOf other: MessageBatch, messages: Range<Int>) {
+        guard !messages.isEmpty else { return }
+        let first = other.start(of: messages.lowerBound)
+        let shift = bytes.count - first
+        bytes.append(contentsOf: other.bytes[first..<other.ends[messages.upperBound - 1]])
+        for index in messages { ends.append(other.ends[index] + shift) }
+    }
 }

@@ -29,18 +29,27 @@ public struct FixedBytes: @unchecked Sendable {
 }
 
 /// The part of a message that depends on the stream the line came from (syslog's PRI,
-/// GELF's level, JSON's source), rendered once for stdout and once for stderr.
+/// GELF's level, JSON's source), rendered once for stdout, stderr and logship's own
+/// messages (drop notices).
 struct FixedBytesBySource {
     private let stdout: FixedBytes
     private let stderr: FixedBytes
+    private let logship: FixedBytes
 
     init(_ render: (LogSource) -> [UInt8]) {
         stdout = FixedBytes(render(.stdout))
         stderr = FixedBytes(render(.stderr))
+        logship = FixedBytes(render(.logship))
     }
 
     @inline(__always)
-    subscript(_ source: LogSource) -> UnsafeRawBufferPointer { source == .stderr ? stderr.bytes : stdout.bytes }
+    subscript(_ source: LogSource) -> UnsafeRawBufferPointer {
+        switch source {
+        case .stderr: return stderr.bytes
+        case .logship: return logship.bytes
+        case .stdout, .other: return stdout.bytes
+        }
+    }
 
     /// The stdout part's length (a datagram's header size does not depend on it).
     var count: Int { stdout.count }

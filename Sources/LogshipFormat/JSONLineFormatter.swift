@@ -33,7 +33,7 @@ public struct JSONLineFormatter: LineFormatter {
             m.append(ascii: "\",\"host\":")
             m.appendJSONString(context.hostname)
             m.append(ascii: ",\"source\":\"")
-            m.append(utf8: source == .stderr ? "stderr" : "stdout")
+            m.append(utf8: source == .stderr ? "stderr" : source == .logship ? "logship" : "stdout")
             m.append(UInt8(ascii: "\""))
             return m
         }

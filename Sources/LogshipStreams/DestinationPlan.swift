@@ -26,7 +26,7 @@ struct DestinationPlan {
             case .nonTransparent?: framing = .syslogLineFeed
             }
             plans.append(DestinationPlan(key: DestinationKey(syslog.destination, framing: framing)) {
-                FormattedOutput(destination: $0, formatter: formatter)
+                output($0, formatter, settings)
             })
         }
         if let tcp = settings.tcp {
@@ -35,15 +35,15 @@ struct DestinationPlan {
             switch tcp.format {
             case .json:
                 plans.append(DestinationPlan(key: DestinationKey(tcp.destination, framing: .jsonLines)) {
-                    FormattedOutput(destination: $0, formatter: JSONLineFormatter(context: context, levelKey: levelKey))
+                    output($0, JSONLineFormatter(context: context, levelKey: levelKey), settings)
                 })
             case .gelf:
                 plans.append(DestinationPlan(key: DestinationKey(tcp.destination, framing: .gelf)) {
-                    FormattedOutput(destination: $0, formatter: GELFFormatter(context: context))
+                    output($0, GELFFormatter(context: context), settings)
                 })
             case .raw:
                 plans.append(DestinationPlan(key: DestinationKey(tcp.destination, framing: .rawLines)) {
-                    FormattedOutput(destination: $0, formatter: RawFormatter())
+                    output($0, RawFormatter(), settings)
                 })
             }
         }

@@ -63,7 +63,7 @@ extension StreamRegistry {
                 return destination
             }
         } catch {
-            for destination in acquired { destinations.release(destination) }
+            give(acquired, of: binding.info.containerID)
             binding.retryAfter = now + 1_000_000_000
             log.error("container=\(id) cannot follow the routes of generation \(generation) yet (\(error)); keeps its destinations, retrying")
             return
@@ -72,7 +72,7 @@ extension StreamRegistry {
         do {
             followed = try pipeline.follow(settings, outputs: outputs)
         } catch {
-            for destination in acquired { destinations.release(destination) }
+            give(acquired, of: binding.info.containerID)
             binding.generation = generation
             log.warn("container=\(id) keeps its destinations and multi-line rule: the routes of generation \(generation) give it a rule that does not compile (\(error))")
             return
@@ -80,14 +80,14 @@ extension StreamRegistry {
         guard followed else {
             // The plugin is stopping: the reader ends after this read, and the next run
             // resolves the stream against the routes then in force.
-            for destination in acquired { destinations.release(destination) }
+            give(acquired, of: binding.info.containerID)
             return
         }
         binding.generation = generation
         binding.retryAfter = 0
-        for destination in binding.rebind(to: settings, destinations: acquired, atLine: pipeline.lines) {
-            destinations.release(destination)
-        }
+        give(binding.rebind(to: settings, destinations: acquired, atLine: pipeline.lines), of: binding.info.containerID)
+        let lanes = acquired.compactMap { destination in destination.queue.counters(container: binding.info.containerID).map { (destination.key, $0) } }
+        containers.streamRebound(containerID: binding.info.containerID, lanes: lanes, discarding: false)
         if binding.recorded {
             do {
                 try state.save(file: binding.file, request: StreamRecord(file: binding.file, info: binding.info, settings: settings).json.serialized())

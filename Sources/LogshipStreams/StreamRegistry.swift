@@ -45,11 +45,15 @@ public final class StreamRegistry: @unchecked Sendable {
     /// Records whose re-attach failed for a reason that may pass (EMFILE, a thread that
     /// could not start): retried by one thread until they succeed or their FIFO is gone.
     private var retries: [String: StreamRecord] = [:]
+    /// The records directory could not be listed (or a record read): look again.
+    private var rescanDue = false
     private var retryThreadRunning = false
     /// Triggered at shutdown: readers stop between reads, retries end.
     private let stopSignal: StopSignal
     private let peekPipes: PeekPipePool
     let counters = StreamCounters()
+    /// Per-container counters for the metrics, kept a while after a container ends.
+    public let containers = ContainerAccounts()
 
     /// - Parameter stateDirectory: where open streams are recorded for re-attaching
     ///   after a restart; nil for none.
@@ -121,7 +125,22 @@ public final class StreamRegistry: @unchecked Sendable {
     /// stopped. A FIFO that is gone, or has no writer left (its container stopped
     /// meanwhile), ends at once and its record is dropped.
     public func reattachSavedStreams() {
-        for (path, body) in state.saved() {
+        let saved: (records: [(path: String, request: [UInt8])], unreadable: Int)
+        do {
+            saved = try state.saved()
+        } catch {
+            // Out of descriptors, most likely (the spools' lanes opened first): the FIFOs
+            // behind these records block their containers until they are read, so the
+            // records are looked for again, with backoff.
+            log.error("cannot list the stream records in \(state.directory ?? "") (\(error)); looking again")
+            scheduleRescan()
+            return
+        }
+        if saved.unreadable > 0 {
+            log.error("\(saved.unreadable) stream records in \(state.directory ?? "") cannot be read yet; trying again")
+            scheduleRescan()
+        }
+        for (path, body) in saved.records {
             guard let json = try? JSONParser.parse(body), let record = StreamRecord(json: json) else {
                 log.warn("dropping unreadable stream record \(path)")
                 FileSystem.remove(path)
@@ -184,8 +203,17 @@ public final class StreamRegistry: @unchecked Sendable {
     }
 
     private func scheduleRetry(_ record: StreamRecord) {
+        startRetryThread { retries[record.file] = record }
+    }
+
+    private func scheduleRescan() {
+        startRetryThread { rescanDue = true }
+    }
+
+    /// Notes what to retry (under the lock) and starts the retry thread if it is not running.
+    private func startRetryThread(_ note: () -> Void) {
         let startThread = lock.withLock { () -> Bool in
-            retries[record.file] = record
+            note()
             defer { retryThreadRunning = true }
             return !retryThreadRunning
         }
@@ -201,14 +229,19 @@ public final class StreamRegistry: @unchecked Sendable {
     private func retryLoop() {
         var backoff = Backoff(initialNanoseconds: 250_000_000, maximumNanoseconds: 10_000_000_000)
         while !stopSignal.wait(nanoseconds: backoff.next()) {
-            let due = lock.withLock { () -> [StreamRecord] in
-                defer { retries.removeAll() }
-                return Array(retries.values)
+            let (due, rescan) = lock.withLock { () -> ([StreamRecord], Bool) in
+                defer {
+                    retries.removeAll()
+                    rescanDue = false
+                }
+                return (Array(retries.values), rescanDue)
             }
             for record in due { reattach(record) }
+            if rescan { reattachSavedStreams() }
             let done = lock.withLock { () -> Bool in
-                if retries.isEmpty { retryThreadRunning = false }
-                return retries.isEmpty
+                let done = retries.isEmpty && !rescanDue
+                if done { retryThreadRunning = false }
+                return done
             }
             if done { return }
         }
@@ -275,7 +308,7 @@ public final class StreamRegistry: @unchecked Sendable {
                 return destination
             }
         } catch {
-            for destination in acquired { destinations.release(destination) }
+            give(acquired, of: info.containerID)
             descriptor.close()
             throw StartError(message: "logship: cannot set up the stream: \(error)")
         }
@@ -299,10 +332,12 @@ public final class StreamRegistry: @unchecked Sendable {
             try spawnThread(name: "read \(info.shortID)") { reader.run() }
         } catch {
             lock.withLock { active[file] = .starting }
-            for destination in acquired { destinations.release(destination) }
+            give(acquired, of: info.containerID)
             descriptor.close()
             throw StartError(message: "logship: cannot start a reader thread: \(error)")
         }
+        let lanes = acquired.compactMap { destination in destination.queue.counters(container: info.containerID).map { (destination.key, $0) } }
+        containers.streamStarted(info, lanes: lanes, discarding: settings == nil)
         let targets = acquired.map { "\($0.key)" }.joined(separator: " ")
         log.info("container=\(info.shortID) name=\(info.name) \(how) file=\(file) destinations=\(settings == nil ? "none (discarding)" : targets)")
     }
@@ -318,10 +353,11 @@ public final class StreamRegistry: @unchecked Sendable {
         let binding = reader.routeFollower.binding
         binding.countDiscarded(upTo: outcome.lines)
         counters.record(outcome, discardedLines: binding.discardedLines)
+        if !outcome.stopped { containers.streamEnded(containerID: reader.containerID, discardedLines: binding.discardedLines) }
         var stopRequested = false
         if case let .reading(_, requested)? = entry {
             stopRequested = requested
-            for destination in binding.destinations { destinations.release(destination) }
+            give(binding.destinations, of: reader.containerID)
         }
         let id = reader.containerID.prefix(12)
         var summary = "container=\(id) file=\(reader.file) \(outcome.stopped ? "stopped for the plugin's shutdown" : "ended") entries=\(outcome.entries) bytes=\(outcome.bytesRead) reads=\(outcome.reads)"
@@ -334,6 +370,15 @@ public final class StreamRegistry: @unchecked Sendable {
             log.warn("\(summary) incomplete_final_frame_bytes=\(outcome.truncatedBytes)")
         } else {
             log.info(summary)
+        }
+    }
+
+    /// A stream stops using `used`: its container's lane in each (which the stream's
+    /// outputs opened) and the destination itself.
+    func give(_ used: [Destination], of containerID: String) {
+        for destination in used {
+            destination.closeLane(container: containerID)
+            destinations.release(destination)
         }
     }
 

@@ -54,12 +54,22 @@ struct StreamStateStore: Sendable {
         checkpointPath(for: file).map(CheckpointSlots.init(path:))
     }
 
-    /// Every saved request, with the path it is saved at.
-    func saved() -> [(path: String, request: [UInt8])] {
-        guard let directory, let names = try? FileSystem.listDirectory(directory) else { return [] }
-        return names.filter { $0.hasSuffix(".json") }.compactMap { name in
+    /// Every saved request, with the path it is saved at, and how many records exist
+    /// but could not be read now (out of descriptors, say): those are for a later try.
+    /// Throws when the directory cannot be listed; that is not "no streams".
+    func saved() throws -> (records: [(path: String, request: [UInt8])], unreadable: Int) {
+        guard let directory else { return ([], 0) }
+        let names = try FileSystem.listDirectory(directory)
+        var records: [(path: String, request: [UInt8])] = []
+        var unreadable = 0
+        for name in names where name.hasSuffix(".json") {
             let path = directory + "/" + name
-            return (try? FileSystem.read(path)).map { (path, $0) }
+            if let request = try? FileSystem.read(path) {
+                records.append((path, request))
+            } else if FileSystem.exists(path) {
+                unreadable += 1
+            }
         }
+        return (records, unreadable)
     }
 }

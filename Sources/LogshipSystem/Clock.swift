@@ -9,19 +9,25 @@ public enum MonotonicClock {
     }
 }
 
+/// Wall-clock time, for the timestamps of messages logship writes itself (Docker stamps
+/// the containers' lines) and for reporting when something happened (`/metrics`).
+public enum WallClock {
+    /// Nanoseconds since the Unix epoch.
+    public static func now() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+    /// Seconds since the Unix epoch.
+    public static func secondsSinceEpoch() -> Double {
+        Double(now()) / 1e9
+    }
+}
+
 /// Sleeps the calling thread.
 public func sleep(nanoseconds: Int64) {
     var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
     var remaining = timespec()
     while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-}
-
-/// Calendar time, for reporting when something happened (`/metrics` timestamps).
-public enum WallClock {
-    /// Seconds since the Unix epoch.
-    public static func secondsSinceEpoch() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
 }

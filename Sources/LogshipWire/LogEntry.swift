@@ -3,6 +3,9 @@ public enum LogSource: Sendable, Equatable {
     case stdout, stderr
     /// Anything else; the daemon sends only the two above (protocol reference §5.3).
     case other
+    /// A message of logship's own in a container's stream (a drop notice), sent at
+    /// severity warning; never read from a FIFO.
+    case logship
 }
 
 /// `PartialLogEntryMetadata` from Docker's entry.proto: the pieces of a line that the

@@ -128,6 +128,7 @@ extension LogSource {
         case .stdout: return 0
         case .stderr: return 1
         case .other: return 2
+        case .logship: return 3
         }
     }
 
@@ -136,6 +137,7 @@ extension LogSource {
         case 0: self = .stdout
         case 1: self = .stderr
         case 2: self = .other
+        case 3: self = .logship
         default: return nil
         }
     }

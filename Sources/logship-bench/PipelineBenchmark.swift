@@ -86,9 +86,17 @@ final class PipelineBenchmark {
     func pipeline(_ format: String, variant: EventVariant = .off, corpus: FrameCorpus, chunks: [Range<Int>]) throws -> RunResult {
         var info = ContainerInfo(containerID: String(repeating: "ab12", count: 16), containerName: "/bench",
                                  containerImageID: "sha256:" + String(repeating: "0", count: 64), containerImageName: "busybox")
+        // "FORMAT+rate-limit": the same with a rate limit that never triggers (10 M/s, a
+        // burst of 100 M: more than a run's entries), to measure what checking it costs.
+        let rateLimited = format.hasSuffix("+rate-limit")
+        let base = rateLimited ? String(format.dropLast("+rate-limit".count)) : format
         let tcpFormats = ["json", "gelf", "raw"]
-        info.config = tcpFormats.contains(format) ? ["tcp-address": "tcp://127.0.0.1:\(sink.port)", "tcp-format": format]
-            : ["syslog-address": "tcp://127.0.0.1:\(sink.port)", "syslog-format": format]
+        info.config = tcpFormats.contains(base) ? ["tcp-address": "tcp://127.0.0.1:\(sink.port)", "tcp-format": base]
+            : ["syslog-address": "tcp://127.0.0.1:\(sink.port)", "syslog-format": base]
+        if rateLimited {
+            info.config["rate-limit"] = "10000000"
+            info.config["rate-burst"] = "100000000"
+        }
         info.config.merge(variant.options) { $1 }
         let settings = try OptionResolver(environment: [:], hostname: "benchhost").resolve(info)
         // Every destination the settings name is the one benchmark destination (its sink).

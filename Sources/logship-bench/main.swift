@@ -13,6 +13,7 @@ import LogshipSystem
 //   swift run -c release logship-bench [--entries N] [--rounds R] [--sizes 100,1024]
 //                                      [--formats rfc5424micro,json,gelf,raw,rfc3164] [--no-spool] [--markdown]
 //                                      [--variants off,pattern,regex,preset,level-auto]
+//   A format may end in +rate-limit (e.g. json+rate-limit): the same with a rate limit that never triggers.
 //
 // With --variants, each format runs once per variant (EventVariant: multi-line joining,
 // severity from the line) and the table compares each with the same format's plain

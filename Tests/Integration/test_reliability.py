@@ -257,7 +257,7 @@ def test_corrupt_spool_record_is_reported(metered, stream_on, receivers):
     s.finish()
     p.stopped = True
     assert p.terminate(timeout=15) == 0
-    [segment] = list((p.state_dir / "spool").glob("*/*.seg"))
+    [segment] = list((p.state_dir / "spool").glob("*/lane-*/*.seg"))  # the container's lane
     data = bytearray(segment.read_bytes())
     offsets, off = [], 0
     while off + 16 <= len(data):
@@ -511,6 +511,9 @@ EXPECTED_FAMILIES = {
     "logship_streams_ended_total": "counter",
     "logship_decode_errors_total": "counter",
     "logship_reassembled_lines_total": "counter",
+    "logship_container_received_messages_total": "counter",
+    "logship_container_sent_messages_total": "counter",
+    "logship_container_dropped_messages_total": "counter",
 }
 
 
@@ -530,7 +533,8 @@ def test_metrics_and_health_content_and_format(metered, stream_on, receivers, sh
     assert not fams["logship_destination_sent_messages_total"].samples, "destinations before any stream"
     # No routes file (CONFIG_DIR is the default /config/logship, which this host lacks): no routes, no error.
     no_routes = {"file": "/config/logship/routes.conf", "loaded": False, "generation": 1, "names": [], "error": None}
-    assert m.health() == (200, {"status": "ok", "streams": 0, "destinations": [], "problems": [], "routes": no_routes})
+    assert m.health() == (200, {"status": "ok", "streams": 0, "destinations": [], "problems": [], "routes": no_routes,
+                                "losing_lines": []})
 
     up = receivers().start()
     down_a, down_b = receivers(), receivers()  # a fail-over list, both down for now

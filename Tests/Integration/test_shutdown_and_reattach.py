@@ -228,7 +228,7 @@ def test_reattach_is_retried_after_running_out_of_descriptors(metered, stream_on
           f"{len(kept)} while limited; all writers done {time.monotonic() - raised_at:.1f}s after the limit was raised to {raised}; "
           f"lines lost per stream: {lost or 'none'}; duplicates: {sum(r.duplicates for r in reports.values())}")
     assert len(kept) == len(records), f"records deleted while re-attaching failed: {len(records)} -> {len(kept)}"
-    assert ok and not lost, lost
+    assert ok and not lost, (lost, reports["S00-"].summary())
 
 
 # -- 3d. a valid host-wide change still moves a re-attached stream ----------------------------------------

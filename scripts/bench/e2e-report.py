@@ -17,13 +17,14 @@ LABELS = {
     "logship-syslog": "logship → syslog (rfc5424micro, TCP)",
     "logship-raw": "logship → raw TCP (`tcp-format=raw`)",
     "logship-syslog-nocache": "logship → syslog, `cache-disabled=true`",
+    "logship-syslog-ratelimit": "logship → syslog, `rate-limit` on, not triggered",
     "docker-syslog": "Docker `syslog` (TCP)",
     "docker-syslog-nocache": "Docker `syslog` (TCP), `cache-disabled=true`",
     "json-file": "Docker `json-file`",
     "local": "Docker `local`",
     "none": "Docker `none`",
 }
-NETWORK = {"logship-syslog", "logship-raw", "logship-syslog-nocache", "docker-syslog", "docker-syslog-nocache"}
+NETWORK = {"logship-syslog", "logship-raw", "logship-syslog-nocache", "logship-syslog-ratelimit", "docker-syslog", "docker-syslog-nocache"}
 
 # Targets from issue 5, checked against the logship → syslog row.
 TARGET_RATIO = 2.5

@@ -15,6 +15,9 @@ packages+=(rsyslog-gnutls rsyslog-openssl)
 # private instance on loopback (scripts/testenv/start-registry.sh), since `docker plugin upgrade`
 # only takes a plugin from a registry.
 packages+=(docker-registry)
+# Prometheus: the metrics test scrapes the plugin with a private instance on loopback and runs
+# every panel of contrib/grafana-dashboard.json against it.
+packages+=(prometheus)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -24,7 +27,7 @@ done
 if ((${#missing[@]})); then
     ((EUID == 0)) || die "need root to install: ${missing[*]}"
     log "installing: ${missing[*]}"
-    # Keep package scripts from starting the system's own dockerd/rsyslogd/docker-registry: the
+    # Keep package scripts from starting the system's own dockerd/rsyslogd/docker-registry/prometheus: the
     # tests start private instances with their own flags (and, for the registry, its own port). Only add a policy-rc.d if none exists.
     policy=/usr/sbin/policy-rc.d
     if [[ ! -e $policy ]]; then

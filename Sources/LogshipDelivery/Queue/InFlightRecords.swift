@@ -4,6 +4,8 @@
 struct InFlightRecords {
     private var records: [QueuedRecord] = []
 
+    var isEmpty: Bool { records.isEmpty }
+
     mutating func append(_ record: QueuedRecord) { records.append(record) }
     mutating func append(contentsOf more: [QueuedRecord]) { records += more }
 

@@ -44,8 +44,9 @@ struct QueueSpool {
     private var memorySegment: UInt64?
     private var memoryOffset = 0
     private var closed = false
-    /// Messages found in a spool when it was opened, not yet added to the queue's count.
-    private var recovered = 0
+    /// Messages (and the records they are in) found in a spool when it was opened, not
+    /// yet added to the queue's counts.
+    private var recovered = (messages: 0, records: 0)
 
     /// After a failure, no append or open is tried for this long.
     let retryNanoseconds: Int64
@@ -60,9 +61,9 @@ struct QueueSpool {
 
     var isConfigured: Bool { configuration != nil }
 
-    /// Messages a newly opened spool held (left by an earlier run), once.
-    mutating func takeRecoveredMessages() -> Int {
-        defer { recovered = 0 }
+    /// What a newly opened spool held (left by an earlier run), once.
+    mutating func takeRecovered() -> (messages: Int, records: Int) {
+        defer { recovered = (0, 0) }
         return recovered
     }
     var totalBytes: Int { spool?.totalBytes ?? 0 }
@@ -81,7 +82,8 @@ struct QueueSpool {
             let opened = try Spool(directory: configuration.directory, maxBytes: configuration.maxBytes,
                                    segmentBytes: segmentBytes, sync: configuration.sync)
             for found in opened.recoveryProblems { report(found) }
-            recovered += opened.undeliveredMessages
+            recovered.messages += opened.undeliveredMessages
+            recovered.records += opened.undeliveredRecords
             spool = opened
             if problem != nil { report("spool in \(configuration.directory) is usable again; spooling resumes") }
             problem = nil

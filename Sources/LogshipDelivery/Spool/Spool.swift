@@ -149,6 +149,28 @@ final class Spool {
     /// Messages from the first undelivered one to the end.
     var undeliveredMessages: Int { messages(from: firstUndelivered, to: nil) }
 
+    /// Bytes of the segments from the first undelivered message on, from where its
+    /// record starts: what delivery still needs of this spool (delivered records the
+    /// writing segment still holds do not count).
+    var undeliveredBytes: Int {
+        segments.reduce(0) { total, segment in
+            if segment.sequence < firstUndelivered.segment { return total }
+            if segment.sequence == firstUndelivered.segment { return total + max(0, segment.size - firstUndelivered.offset) }
+            return total + segment.size
+        }
+    }
+
+    /// Records holding a message from the first undelivered one on.
+    var undeliveredRecords: Int {
+        segments.reduce(0) { total, segment in
+            if segment.sequence < firstUndelivered.segment { return total }
+            if segment.sequence == firstUndelivered.segment {
+                return total + segment.recordCount(from: firstUndelivered.offset, message: firstUndelivered.message)
+            }
+            return total + segment.records.count
+        }
+    }
+
     /// Messages from `start` up to `end` (exclusive; nil for the end of the spool).
     func messages(from start: SpoolPosition, to end: SpoolPosition?) -> Int {
         func count(from position: SpoolPosition) -> Int {
@@ -180,15 +202,17 @@ final class Spool {
     }
 
     /// Appends to `batch` the messages from `position` on, up to about `maxBytes`
-    /// (whole records, at least one). Returns the position after them and the records
+    /// (whole records, at least one) and at most `maxRecords` records. Returns the position after them and the records
     /// read as (position, messages), nil when `position` is the end. A record that
     /// cannot be read (`SpoolDamage`, or an I/O error) ends the read before it, so it
     /// is thrown only when it is the first; `batch` then is as it was.
-    func read(from position: SpoolPosition, upTo limit: SpoolPosition?, into batch: inout MessageBatch, maxBytes: Int) throws -> (next: SpoolPosition, records: [(SpoolPosition, Int)])? {
+    func read(from position: SpoolPosition, upTo limit: SpoolPosition?, into batch: inout MessageBatch, maxBytes: Int,
+              maxRecords: Int = .max) throws -> (next: SpoolPosition, records: [(SpoolPosition, Int)])? {
         var position = normalized(position)
         var records: [(SpoolPosition, Int)] = []
         let startBytes = batch.bytes.count
-        while position < end, limit.map({ position < $0 }) ?? true, batch.bytes.count - startBytes < maxBytes || records.isEmpty {
+        while position < end, limit.map({ position < $0 }) ?? true, records.count < maxRecords,
+              batch.bytes.count - startBytes < maxBytes || records.isEmpty {
             guard let segment = segments.first(where: { $0.sequence == position.segment }) else { break }
             let next: Int, count: Int
             do {
@@ -227,24 +251,26 @@ final class Spool {
     }
 
     /// Drops the oldest segment to make room (the queue's drop-oldest policy); returns
-    /// the messages it held from `undelivered` on, and its bytes. The writing segment
-    /// is never dropped.
-    func evictOldestSegment(undeliveredFrom undelivered: SpoolPosition) throws -> (messages: Int, bytes: Int)? {
+    /// the messages it held from `undelivered` on, how many records they were in (a
+    /// record counts if any of its messages is lost), and the segment's bytes. The
+    /// writing segment is never dropped.
+    func evictOldestSegment(undeliveredFrom undelivered: SpoolPosition) throws -> (messages: Int, records: Int, bytes: Int)? {
         guard segments.count > 1 else { return nil }
         let oldest = segments.removeFirst()
-        let lost: Int
+        let lost: Int, records: Int
         if undelivered.segment < oldest.sequence {
-            lost = oldest.messageCount
+            (lost, records) = (oldest.messageCount, oldest.records.count)
         } else if undelivered.segment == oldest.sequence {
             lost = oldest.messages(from: undelivered.offset, message: undelivered.message)
+            records = oldest.recordCount(from: undelivered.offset, message: undelivered.message)
         } else {
-            lost = 0
+            (lost, records) = (0, 0)
         }
         totalBytes -= oldest.size
         oldest.delete()
         firstUndelivered = SpoolPosition(segment: segments[0].sequence, offset: 0)
         try saveCursor()
-        return (lost, oldest.size)
+        return (lost, records, oldest.size)
     }
 
     /// Closes the current segment so the next append starts a new one (lets the

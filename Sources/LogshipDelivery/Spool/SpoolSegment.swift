@@ -206,6 +206,16 @@ final class SpoolSegment {
         return low < records.count && records[low].offset == offset ? low : nil
     }
 
+    /// Records at or after `offset` in this segment that still hold a message from
+    /// `offset`/`message` on.
+    func recordCount(from offset: Int, message: Int) -> Int {
+        var count = 0
+        for record in records where record.offset >= offset && (record.offset > offset || message < record.messages) {
+            count += 1
+        }
+        return count
+    }
+
     /// Messages at or after `offset`/`message` in this segment.
     func messages(from offset: Int, message: Int) -> Int {
         var count = 0

@@ -43,7 +43,7 @@ public struct MultilineJoiner {
         switch source {
         case .stdout: return 0
         case .stderr: return 1
-        case .other: return 2
+        case .other, .logship: return 2  // logship's own messages never reach a joiner
         }
     }
 

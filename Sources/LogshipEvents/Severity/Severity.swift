@@ -27,9 +27,16 @@ public struct Severity: Equatable, Hashable, Sendable, Comparable {
     public static let info = Severity(6)
     public static let debug = Severity(7)
 
-    /// Docker's severities: stdout lines are info, stderr lines err.
+    /// Docker's severities: stdout lines are info, stderr lines err; logship's own messages
+    /// in a container's stream (drop notices) are warnings.
     @inline(__always)
-    public static func of(_ source: LogSource) -> Severity { source == .stderr ? .error : .info }
+    public static func of(_ source: LogSource) -> Severity {
+        switch source {
+        case .stderr: return .error
+        case .logship: return .warning
+        case .stdout, .other: return .info
+        }
+    }
 
     /// The syslog keyword (RFC 5424 table 2's short names, as rsyslog prints them).
     public var name: String { Severity.names[Int(code)] }

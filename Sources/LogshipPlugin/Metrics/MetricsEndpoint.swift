@@ -67,6 +67,7 @@ struct MetricsEndpoint: Sendable {
         out.family("logship_routes_reloads_total", .counter, "Changes of the routes file put in force since the plugin started.", r.reloads)
         out.family("logship_routes_reload_errors_total", .counter, "Loads of the routes file that failed (the routes in force stayed).", r.reloadErrors)
         out.family("logship_routes_file_valid", .gauge, "1 when the routes file as it is now is in force (or there is none), 0 while it is invalid.", r.error == nil ? 1 : 0)
+        ContainerMetrics.write(streams.containers.snapshot(), to: &out)
         return out.text
     }
 
@@ -101,6 +102,7 @@ struct MetricsEndpoint: Sendable {
                 "error": r.error.map { .string($0) } ?? .null,
             ]),
             "problems": .array(problems),
+            "losing_lines": .array(ContainerMetrics.losingLines(streams.containers.snapshot())),
         ])
         return (problems.isEmpty, body)
     }
