@@ -16,14 +16,7 @@ extension JSONParser {
         // Positions by key once there are many: a line of thousands of keys must not
         // cost a quadratic search.
         var positions: [String: Int] = [:]
-        try reader.readElements(closing: "}", in: "an object", depth: 1) { parser throws(JSONError) in
-            guard parser.current == UInt8(ascii: "\"") else { throw parser.failure("expected a string key") }
-            let key = try parser.readString()
-            parser.skipWhitespace()
-            guard parser.current == UInt8(ascii: ":") else { throw parser.failure("expected ':' after a key") }
-            parser.index += 1
-            parser.skipWhitespace()
-            let value = try parser.readValue(depth: 1)
+        try reader.readMembers(depth: 1) { key, value in
             let existing = members.count > 8 ? positions[key] : members.firstIndex { $0.key == key }
             if let existing {
                 members[existing].value = value

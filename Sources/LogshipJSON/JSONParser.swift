@@ -61,6 +61,14 @@ struct JSONReader {
 
     mutating func readObject(depth: Int) throws(JSONError) -> JSONValue {
         var members: [String: JSONValue] = [:]
+        // A repeated key keeps its last value, as Go's decoder does.
+        try readMembers(depth: depth) { key, value in members[key] = value }
+        return .object(members)
+    }
+
+    /// Reads an object's members (the reader is at its `{`), handing each key and value
+    /// to `member` in the order they are written.
+    mutating func readMembers(depth: Int, _ member: (String, JSONValue) -> Void) throws(JSONError) {
         try readElements(closing: "}", in: "an object", depth: depth) { parser throws(JSONError) in
             guard parser.current == UInt8(ascii: "\"") else { throw parser.failure("expected a string key") }
             let key = try parser.readString()
@@ -68,10 +76,8 @@ struct JSONReader {
             guard parser.current == UInt8(ascii: ":") else { throw parser.failure("expected ':' after a key") }
             parser.index += 1
             parser.skipWhitespace()
-            // A repeated key keeps its last value, as Go's decoder does.
-            members[key] = try parser.readValue(depth: depth)
+            member(key, try parser.readValue(depth: depth))
         }
-        return .object(members)
     }
 
     mutating func readArray(depth: Int) throws(JSONError) -> JSONValue {
