@@ -24,17 +24,6 @@ REPO = Path(__file__).resolve().parents[2]
 INSTALL = REPO / "scripts" / "install.sh"
 
 
-def plugin_binary() -> str:
-    """A built logship: LOGSHIP_BINARY, else the one in the suite's installed plugin (the e2e phase
-    builds a release binary once, for scripts/install.sh; building another here would take minutes)."""
-    explicit = os.environ.get("LOGSHIP_BINARY")
-    if explicit:
-        return explicit
-    path = d.plugin_rootfs() / "usr" / "bin" / "logship"
-    assert path.is_file(), f"no binary at {path}; set LOGSHIP_BINARY"
-    return str(path)
-
-
 def plugins_named(prefix: str) -> list[str]:
     names = d.docker("plugin", "ls", "--format", "{{.Name}}").stdout.decode().split()
     return [n for n in names if n.startswith(prefix)]
@@ -46,7 +35,7 @@ class Installer:
     def __init__(self, workdir: Path):
         self.name = f"{d.NAME_PREFIX}install-{uuid.uuid4().hex[:8]}"
         self.workdir = workdir
-        self.binary = plugin_binary()
+        self.binary = d.plugin_binary()
 
     def run(self, *settings: str, manifest: Path | None = None) -> subprocess.CompletedProcess:
         # Host directories of its own for the config and sockets mounts, so that no test touches

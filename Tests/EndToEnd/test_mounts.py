@@ -29,18 +29,8 @@ INSTALL = REPO / "scripts" / "install.sh"
 DOCKER_SOCKETS = [p for p in ("/run/docker.sock", "/var/run/docker.sock") if os.path.exists(p)]
 
 
-def plugin_binary() -> str:
-    """LOGSHIP_BINARY, else the binary of the suite's installed plugin (no second build)."""
-    explicit = os.environ.get("LOGSHIP_BINARY")
-    if explicit:
-        return explicit
-    path = d.plugin_rootfs() / "usr" / "bin" / "logship"
-    assert path.is_file(), f"no binary at {path}; set LOGSHIP_BINARY"
-    return str(path)
-
-
 def install(name: str, work: Path, **env: str) -> subprocess.CompletedProcess:
-    full = {**os.environ, "PLUGIN_NAME": name, "LOGSHIP_BINARY": plugin_binary(),
+    full = {**os.environ, "PLUGIN_NAME": name, "LOGSHIP_BINARY": d.plugin_binary(),
             "LOGSHIP_PLUGIN_DIR": str(work / "plugin"), **env}
     full.pop("LOGSHIP_CONFIG_JSON", None)
     if "SOCKETS_DIR" not in env:

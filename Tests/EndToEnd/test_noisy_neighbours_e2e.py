@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import time
 from contextlib import ExitStack
 from datetime import datetime
@@ -22,13 +21,13 @@ from pathlib import Path
 import pytest
 
 from harness import docker as d
+from harness import notices
 from harness.metrics import MetricsClient
 from harness.prometheus import Prometheus
 from harness.receivers import free_port
 from harness.waiting import wait_until
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "contrib" / "grafana-dashboard.json"
-NOTICE = re.compile(r"^logship: (\d+) messages of this container dropped ")
 
 
 @pytest.fixture(scope="module")
@@ -48,19 +47,8 @@ def prometheus(metrics):
 
 
 def split(rx, name: str) -> tuple[list[dict], list[int]]:
-    """A container's own messages and the counts of its drop notices, in arrival order."""
-    own, counts = [], []
-    for line in rx.lines():
-        m = json.loads(line)
-        if m["container_name"] != name:
-            continue
-        if m["source"] == "logship":
-            match = NOTICE.match(m["message"])
-            assert match, f"a notice that does not start with its count: {m['message']!r}"
-            counts.append(int(match.group(1)))
-        else:
-            own.append(m)
-    return own, counts
+    """A container's own messages at `rx` and the counts of its drop notices, in arrival order."""
+    return notices.split([json.loads(line) for line in rx.lines()], name)
 
 
 def container_value(m: MetricsClient, family: str, name: str, **labels: str) -> int:

@@ -10,17 +10,15 @@ the container's own lines by `"source":"logship"`.
 from __future__ import annotations
 
 import json
-import re
 import time
 
 import pytest
 
-from harness import frames
+from harness import frames, notices
 from harness.fifo_writer import FifoWriter
 from harness.plugin_process import DaemonStream, make_info
 from harness.waiting import wait_until
 
-NOTICE = re.compile(r"^logship: (\d+) messages of this container dropped ")
 
 
 def messages(rx) -> list[dict]:
@@ -29,17 +27,8 @@ def messages(rx) -> list[dict]:
 
 def split(received: list[dict], name: str) -> tuple[list[str], list[int]]:
     """A container's own lines, and the counts its drop notices give."""
-    own, counts = [], []
-    for m in received:
-        if m["container_name"] != name:
-            continue
-        if m["source"] == "logship":
-            match = NOTICE.match(m["message"])
-            assert match, f"a notice that does not start with its count: {m['message']!r}"
-            counts.append(int(match.group(1)))
-        else:
-            own.append(m["message"])
-    return own, counts
+    own, counts = notices.split(received, name)
+    return [m["message"] for m in own], counts
 
 
 def container_value(m, family: str, name: str, **labels: str) -> int:

@@ -4,23 +4,16 @@ import LogshipFormat
 import Testing
 @testable import LogshipConfig
 
+private let tcpSyslog = ["syslog-address": "tcp://logs.example:514"]
+private let tcpJSON = ["tcp-address": "tcp://logs.example:5000"]
+
 private func resolve(_ options: [String: String], environment: [String: String] = [:]) throws -> StreamSettings {
-    var info = sampleInfo
-    info.config = options
-    return try OptionResolver(environment: environment, hostname: "vm").resolve(info)
+    try resolveOptions(options, environment: environment)
 }
 
 private func failure(_ options: [String: String], environment: [String: String] = [:]) -> String {
-    do {
-        _ = try resolve(options, environment: environment)
-        return "no error"
-    } catch {
-        return "\(error)"
-    }
+    optionFailure(options, environment: environment)
 }
-
-private let tcpSyslog = ["syslog-address": "tcp://logs.example:514"]
-private let tcpJSON = ["tcp-address": "tcp://logs.example:5000"]
 
 @Suite struct EventOptionTests {
     @Test func byDefaultLinesGoOutAsTheyAre() throws {

@@ -4,18 +4,11 @@ import Testing
 @testable import LogshipConfig
 
 private func resolve(_ options: [String: String], environment: [String: String] = [:], info: ContainerInfo = sampleInfo) throws -> StreamSettings {
-    var info = info
-    info.config = options
-    return try OptionResolver(environment: environment, hostname: "vm").resolve(info)
+    try resolveOptions(options, environment: environment, info: info)
 }
 
 private func errorMessage(_ options: [String: String], environment: [String: String] = [:]) -> String {
-    do {
-        _ = try resolve(options, environment: environment)
-        return "no error"
-    } catch {
-        return "\(error)"
-    }
+    optionFailure(options, environment: environment)
 }
 
 @Suite struct OptionResolverTests {

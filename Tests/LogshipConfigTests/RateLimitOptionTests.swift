@@ -1,19 +1,17 @@
 import Testing
 @testable import LogshipConfig
 
-private func resolve(_ options: [String: String], environment: [String: String] = [:]) throws(OptionError) -> StreamSettings {
-    var info = sampleInfo
-    info.config = ["syslog-address": "udp://logs.example"].merging(options) { $1 }
-    return try OptionResolver(environment: environment, hostname: "vm").resolve(info)
+/// Each test's options with a destination, which the rate limit needs.
+private func withDestination(_ options: [String: String]) -> [String: String] {
+    ["syslog-address": "udp://logs.example"].merging(options) { $1 }
+}
+
+private func resolve(_ options: [String: String], environment: [String: String] = [:]) throws -> StreamSettings {
+    try resolveOptions(withDestination(options), environment: environment)
 }
 
 private func failure(_ options: [String: String], environment: [String: String] = [:]) -> String {
-    do {
-        _ = try resolve(options, environment: environment)
-        return "no error"
-    } catch {
-        return error.message
-    }
+    optionFailure(withDestination(options), environment: environment)
 }
 
 @Suite struct RateLimitOptionTests {

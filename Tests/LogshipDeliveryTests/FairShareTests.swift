@@ -150,17 +150,11 @@ private func noticeCounts(_ out: [String]) -> [Int] {
             for _ in 0..<10 { a.enqueue(queue, messages: 5) }
             queue.close()
         }
-        // The lane's directory is out of reach for now: a symbolic link to nothing.
-        let hidden = directory + "/hidden-a"
-        #expect(rename(directory + "/lane-a", hidden) == 0)
-        #expect(symlink(directory + "/later-a", directory + "/lane-a") == 0)
-        let queue = DeliveryQueue(memoryBudget: 1 << 20, spool: spool, spoolRetryNanoseconds: 0)
-        var a = Producer(queue, "a", messageBytes: 40)
-        a.next = 50
-        for _ in 0..<4 { a.enqueue(queue, messages: 5) }
+        let (queue, producer, showLane) = reopenWithLaneOutOfReach(directory, spool)
+        var a = producer
         #expect(queue.currentStats.spooledMessages == 0)
         // The disk is back: the next batch opens the spool, with the first run's 50 in it.
-        #expect(rename(hidden, directory + "/later-a") == 0)
+        showLane()
         for _ in 0..<4 { a.enqueue(queue, messages: 5) }
         #expect(queue.currentStats.pendingMessages == 50 + 40)
         let out = drain(queue)
@@ -184,15 +178,10 @@ private func noticeCounts(_ out: [String]) -> [Int] {
             #expect(numbers(of: "a", in: drain(queue)) == Array(0..<50))
             queue.close()
         }
-        let hidden = directory + "/hidden-a"
-        #expect(rename(directory + "/lane-a", hidden) == 0)
-        #expect(symlink(directory + "/later-a", directory + "/lane-a") == 0)
-        let queue = DeliveryQueue(memoryBudget: 1 << 20, spool: spool, spoolRetryNanoseconds: 0)
-        var a = Producer(queue, "a", messageBytes: 40)
-        a.next = 50
-        for _ in 0..<4 { a.enqueue(queue, messages: 5) }
+        let (queue, producer, showLane) = reopenWithLaneOutOfReach(directory, spool)
+        var a = producer
         var out = drain(queue)
-        #expect(rename(hidden, directory + "/later-a") == 0)
+        showLane()
         for _ in 0..<4 { a.enqueue(queue, messages: 5) }
         #expect(queue.currentStats.spooledMessages == 20)
         out += drain(queue)
@@ -278,4 +267,19 @@ private func noticeCounts(_ out: [String]) -> [Int] {
         #expect(LaneDirectory.key(ofName: "lane-~zz") == nil)
         #expect(LaneDirectory.key(ofName: "0000000000000001.seg") == nil)
     }
+}
+
+/// Reopens the queue of `directory` while lane "a"'s spool directory is out of reach (a
+/// symbolic link to nothing) and has the lane's producer enqueue 20 messages from number 50
+/// on; `showLane` brings the directory back.
+private func reopenWithLaneOutOfReach(_ directory: String, _ spool: SpoolConfiguration)
+    -> (queue: DeliveryQueue, producer: Producer, showLane: () -> Void) {
+    let hidden = directory + "/hidden-a"
+    #expect(rename(directory + "/lane-a", hidden) == 0)
+    #expect(symlink(directory + "/later-a", directory + "/lane-a") == 0)
+    let queue = DeliveryQueue(memoryBudget: 1 << 20, spool: spool, spoolRetryNanoseconds: 0)
+    var a = Producer(queue, "a", messageBytes: 40)
+    a.next = 50
+    for _ in 0..<4 { a.enqueue(queue, messages: 5) }
+    return (queue, a, { #expect(rename(hidden, directory + "/later-a") == 0) })
 }

@@ -310,6 +310,17 @@ def plugin_rootfs(name: str = PLUGIN) -> Path:
     return Path(root) / "plugins" / plugin_id(name) / "rootfs"
 
 
+def plugin_binary() -> str:
+    """A built logship: LOGSHIP_BINARY, else the one in the suite's installed plugin (the e2e phase
+    builds a release binary once, for scripts/install.sh; building another here would take minutes)."""
+    explicit = os.environ.get("LOGSHIP_BINARY")
+    if explicit:
+        return explicit
+    path = plugin_rootfs() / "usr" / "bin" / "logship"
+    assert path.is_file(), f"no binary at {path}; set LOGSHIP_BINARY"
+    return str(path)
+
+
 def plugin_propagated_mount(name: str = PLUGIN) -> Path:
     """The host directory Docker mounts at the manifest's propagatedMount (/run/docker/logging) in the
     plugin, shared both ways: a mount made under it on the host appears in the running plugin."""
