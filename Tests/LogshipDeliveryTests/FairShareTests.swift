@@ -143,13 +143,7 @@ private func noticeCounts(_ out: [String]) -> [Int] {
     @Test func aLaneWhoseSpoolOpensLateDeliversBothTheEarlierRunsAndTheNewMessages() throws {
         let directory = temporaryDirectory()
         defer { removeTree(directory) }
-        let spool = SpoolConfiguration(directory: directory, maxBytes: 64 << 20)
-        do {
-            let queue = DeliveryQueue(memoryBudget: 1 << 20, spool: spool)
-            var a = Producer(queue, "a", messageBytes: 40)
-            for _ in 0..<10 { a.enqueue(queue, messages: 5) }
-            queue.close()
-        }
+        let spool = spoolOfAnEarlierRun(directory, delivered: false)
         let (queue, producer, showLane) = reopenWithLaneOutOfReach(directory, spool)
         var a = producer
         #expect(queue.currentStats.spooledMessages == 0)
@@ -170,14 +164,7 @@ private func noticeCounts(_ out: [String]) -> [Int] {
     @Test func aLaneWhoseSpoolOpensLateAfterItsMemoryOnlyRecordsWentOutSendsNothingTwice() throws {
         let directory = temporaryDirectory()
         defer { removeTree(directory) }
-        let spool = SpoolConfiguration(directory: directory, maxBytes: 64 << 20)
-        do {
-            let queue = DeliveryQueue(memoryBudget: 1 << 20, spool: spool)
-            var a = Producer(queue, "a", messageBytes: 40)
-            for _ in 0..<10 { a.enqueue(queue, messages: 5) }
-            #expect(numbers(of: "a", in: drain(queue)) == Array(0..<50))
-            queue.close()
-        }
+        let spool = spoolOfAnEarlierRun(directory, delivered: true)
         let (queue, producer, showLane) = reopenWithLaneOutOfReach(directory, spool)
         var a = producer
         var out = drain(queue)
@@ -267,6 +254,18 @@ private func noticeCounts(_ out: [String]) -> [Int] {
         #expect(LaneDirectory.key(ofName: "lane-~zz") == nil)
         #expect(LaneDirectory.key(ofName: "0000000000000001.seg") == nil)
     }
+}
+
+/// The spool in `directory` as an earlier run left it: lane "a" took messages 0..<50, all
+/// delivered or none.
+private func spoolOfAnEarlierRun(_ directory: String, delivered: Bool) -> SpoolConfiguration {
+    let spool = SpoolConfiguration(directory: directory, maxBytes: 64 << 20)
+    let queue = DeliveryQueue(memoryBudget: 1 << 20, spool: spool)
+    var a = Producer(queue, "a", messageBytes: 40)
+    for _ in 0..<10 { a.enqueue(queue, messages: 5) }
+    if delivered { #expect(numbers(of: "a", in: drain(queue)) == Array(0..<50)) }
+    queue.close()
+    return spool
 }
 
 /// Reopens the queue of `directory` while lane "a"'s spool directory is out of reach (a
