@@ -7,8 +7,7 @@ import LogshipWire
 /// rendered once here; a line then costs two copies and a timestamp.
 public struct SyslogFormatter: LineFormatter {
     public let format: SyslogFormat
-    /// nil on datagram transports, where each message is its own datagram.
-    public let framing: SyslogFraming?
+    public let delimiting: SyslogDelimiting
     private var timestamps: TimestampWriter
     /// `<PRI>` (and `1 ` for RFC 5424) for stdout and for stderr.
     private let prefix: FixedBytesBySource
@@ -20,10 +19,10 @@ public struct SyslogFormatter: LineFormatter {
     /// number reserved for documentation (RFC 5612); `syslog-sd-id` changes it.
     public static let defaultStructuredDataID = "logship@32473"
 
-    public init(format: SyslogFormat, facility: SyslogFacility, framing: SyslogFraming?,
+    public init(format: SyslogFormat, facility: SyslogFacility, delimiting: SyslogDelimiting,
                 structuredDataID: String = SyslogFormatter.defaultStructuredDataID, context: FormatContext) {
         self.format = format
-        self.framing = framing
+        self.delimiting = delimiting
         let style: TimestampStyle
         switch format {
         case .rfc5424micro: style = .rfc3339Micro
@@ -60,13 +59,13 @@ public struct SyslogFormatter: LineFormatter {
     /// Bytes a message adds around its line, octet-count prefix excluded: what is left
     /// of a datagram for the line itself.
     public var headerLength: Int? {
-        prefix.count + timestampLength + afterTimestamp.count + 1
+        prefix.count + timestampLength + afterTimestamp.count + (delimiting == .none ? 0 : 1)
     }
 
     /// Appends one complete, framed message for `line`.
     public mutating func append(_ line: Line, to out: inout [UInt8]) {
         let pri = prefix[line.source]
-        if framing == .octetCounted {
+        if delimiting == .octetCounted {
             // Like Docker over TLS: the count includes the trailing LF.
             let length = pri.count + timestampLength + afterTimestamp.count + line.bytes.count + 1
             out.append(decimal: length)
@@ -76,6 +75,6 @@ public struct SyslogFormatter: LineFormatter {
         timestamps.append(timeNano: line.timeNano, to: &out)
         out.append(contentsOf: afterTimestamp.bytes)
         out.append(contentsOf: line.bytes)
-        out.append(UInt8(ascii: "\n"))
+        if delimiting != .none { out.append(UInt8(ascii: "\n")) }
     }
 }

@@ -111,6 +111,26 @@ final class TLSSession {
 
     // MARK: - Reading what the server sends
 
+    /// Application data the server sent (a RELP server's answers), without waiting:
+    /// what one record held, up to `buffer.count` bytes. Call again until it finds
+    /// nothing: OpenSSL may hold more than the socket shows.
+    func readAvailable(into buffer: UnsafeMutableRawBufferPointer) -> StreamRead {
+        OpenSSLErrorQueue.clear()
+        var count = 0
+        let result = SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count)
+        if result == 1 { return .bytes(count) }
+        let savedErrno = errno
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+            return .nothingYet
+        case SSL_ERROR_ZERO_RETURN:
+            return .ended("the server ended the TLS session (close_notify)")
+        case let code:
+            isBroken = true
+            return .ended(explain(code, result: result, errno: savedErrno))
+        }
+    }
+
     /// Why the server has ended the session (its close_notify, an alert, EOF, a reset),
     /// or nil while it is open. Whatever else it sent (session tickets) is processed
     /// and dropped on the way; a log receiver sends no application data.

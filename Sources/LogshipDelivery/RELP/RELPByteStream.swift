@@ -1,0 +1,59 @@
+import Glibc
+import LogshipSystem
+
+/// What a read without waiting found.
+enum StreamRead: Equatable {
+    case bytes(Int)
+    /// Nothing has arrived yet.
+    case nothingYet
+    /// The peer closed the connection, or it failed: why.
+    case ended(String)
+}
+
+/// The connection a RELP session runs over: plain TCP (`relp://`) or a TLS session
+/// (`relp+tls://`). The session writes commands and reads answers on the one sender
+/// thread, so writes block (up to a stall limit) and reads never do; the session waits
+/// for answers by polling `socket`.
+protocol RELPByteStream: AnyObject {
+    var socket: Socket { get }
+    /// Writes all of `bytes` unless the connection fails or the peer accepts nothing for
+    /// `stallMilliseconds`; returns why it stopped short, nil when all went out.
+    func write(_ bytes: UnsafeRawBufferPointer, stallMilliseconds: Int) -> String?
+    /// Whatever has arrived, without waiting. Data buffered below the socket (in a TLS
+    /// library) must be returned too: the caller polls the socket only after a read
+    /// found nothing.
+    func readAvailable(into buffer: UnsafeMutableRawBufferPointer) -> StreamRead
+    /// Ends the connection without leaving the peer a reset (TLS: close_notify first).
+    func close()
+}
+
+/// `relp://`: RELP straight over TCP.
+final class PlainRELPStream: RELPByteStream {
+    let socket: Socket
+
+    /// `socket` is connected and blocking, with the connection's send timeout set: a
+    /// write blocks at most that long without progress.
+    init(socket: Socket) {
+        self.socket = socket
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer, stallMilliseconds: Int) -> String? {
+        do {
+            try socket.sendAll(bytes)
+            return nil
+        } catch {
+            return error.error.errno == EAGAIN ? "the receiver accepted nothing for \(stallMilliseconds / 1000) s" : error.description
+        }
+    }
+
+    func readAvailable(into buffer: UnsafeMutableRawBufferPointer) -> StreamRead {
+        do {
+            guard let received = try socket.receiveNonBlocking(into: buffer) else { return .nothingYet }
+            return received == 0 ? .ended("the receiver closed the connection") : .bytes(received)
+        } catch {
+            return .ended("\(error)")
+        }
+    }
+
+    func close() { socket.close() }
+}

@@ -1,0 +1,41 @@
+import Testing
+@testable import LogshipDelivery
+
+@Suite struct RELPWindowTests {
+    @Test func numbersAreHandedOutAndAnsweredInOrder() throws {
+        var window = RELPWindow(capacity: 3)
+        #expect(window.isEmpty && window.room == 3)
+        #expect([window.take(), window.take(), window.take()] == [1, 2, 3])
+        #expect(window.room == 0 && window.count == 3)
+        try window.answer(1)
+        #expect(window.room == 1 && window.oldestTxnr == 2)
+        #expect(window.take() == 4)
+        try window.answer(2)
+        try window.answer(3)
+        try window.answer(4)
+        #expect(window.isEmpty && window.nextTxnr == 5 && window.oldestTxnr == 5)
+    }
+
+    /// The server answers in the order of the commands: anything else means a command
+    /// answered twice, one never sent, or a server that lost track.
+    @Test func answersOutOfOrderOrUnaskedForAreErrors() throws {
+        var window = RELPWindow(capacity: 4)
+        #expect(throws: RELPProtocolError("an answer for transaction 1, when none was waiting")) { try window.answer(1) }
+        _ = window.take()
+        _ = window.take()
+        #expect(throws: RELPProtocolError("an answer for transaction 2 where 1 was due (answers must come in order)")) { try window.answer(2) }
+        try window.answer(1)
+        #expect(throws: RELPProtocolError.self) { try window.answer(1) }
+        try window.answer(2)
+    }
+
+    /// Transaction numbers stop at 999,999,999 and start again at 1, never 0 (hints).
+    @Test func numbersWrapAroundAfterNineDigits() throws {
+        var window = RELPWindow(capacity: 2, startingAt: 999_999_999)
+        #expect(window.take() == 999_999_999)
+        #expect(window.take() == 1)
+        try window.answer(999_999_999)
+        try window.answer(1)
+        #expect(window.take() == 2)
+    }
+}
