@@ -19,9 +19,9 @@ protocol RELPByteStream: AnyObject {
     /// Writes all of `bytes` unless the connection fails or the peer accepts nothing for
     /// `stallMilliseconds`; returns why it stopped short, nil when all went out.
     func write(_ bytes: UnsafeRawBufferPointer, stallMilliseconds: Int) -> String?
-    /// Whatever has arrived, without waiting. Data buffered below the socket (in a TLS
-    /// library) must be returned too: the caller polls the socket only after a read
-    /// found nothing.
+    /// Whatever has arrived, without waiting, up to `buffer.count` bytes. Less than a
+    /// full buffer means nothing more is waiting now (the caller then polls the socket),
+    /// so data a TLS library holds above the socket must be returned too.
     func readAvailable(into buffer: UnsafeMutableRawBufferPointer) -> StreamRead
     /// Ends the connection without leaving the peer a reset (TLS: close_notify first).
     func close()

@@ -16,8 +16,18 @@ final class TLSRELPStream: RELPByteStream {
         session.write(bytes, stallMilliseconds: stallMilliseconds).failure
     }
 
+    /// OpenSSL returns one record per read: records are read until the buffer is full or
+    /// none is left, so that a short result means what it does for a plain socket.
     func readAvailable(into buffer: UnsafeMutableRawBufferPointer) -> StreamRead {
-        session.readAvailable(into: buffer)
+        var filled = 0
+        while filled < buffer.count {
+            switch session.readAvailable(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...])) {
+            case let .bytes(count): filled += count
+            case .nothingYet: return filled > 0 ? .bytes(filled) : .nothingYet
+            case let .ended(why): return filled > 0 ? .bytes(filled) : .ended(why)
+            }
+        }
+        return .bytes(filled)
     }
 
     func close() { session.close(graceMilliseconds: TLSTransport.closeGraceMilliseconds) }
