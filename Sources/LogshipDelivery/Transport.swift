@@ -60,10 +60,11 @@ enum TransportFactory {
             let socket = try connectTCP(try addresses(host, port, .stream), settings: settings)
             return try TLSTransport(over: socket, context: context, connection: settings, peer: endpoint.description)
         case let .relp(host, port, relp):
+            let socket: Socket
             let stream: RELPByteStream
             if let tls = relp.tls {
                 let context = try TLSClientContext(tls)
-                let socket = try connectTCP(try addresses(host, port, .stream), settings: settings)
+                socket = try connectTCP(try addresses(host, port, .stream), settings: settings)
                 do {
                     stream = TLSRELPStream(session: try TLSSession(socket: socket, context: context,
                                                                    timeoutMilliseconds: settings.connectTimeoutMilliseconds))
@@ -72,9 +73,10 @@ enum TransportFactory {
                     throw error
                 }
             } else {
-                stream = PlainRELPStream(socket: try withSendTimeout(try connectTCP(try addresses(host, port, .stream), settings: settings), settings))
+                socket = try withSendTimeout(try connectTCP(try addresses(host, port, .stream), settings: settings), settings)
+                stream = PlainRELPStream(socket: socket)
             }
-            return try RELPTransport(stream: stream, settings: relp, connection: settings, counters: acknowledgements,
+            return try RELPTransport(socket: socket, stream: stream, settings: relp, connection: settings, counters: acknowledgements,
                                      peer: endpoint.description)
         case let .unixStream(path):
             let socket = try withSendTimeout(try connectFirst([try SocketAddress(unixPath: path)], type: .stream, settings: settings), settings)

@@ -62,8 +62,6 @@ final class RELPSession {
         self.counters = counters
     }
 
-    var socket: Socket { stream.socket }
-
     /// Why `send` stopped: the session is over, or the receiver refused a message.
     private enum Stop: Error {
         case broken(String)
@@ -261,17 +259,7 @@ final class RELPSession {
         }
     }
 
-    /// Waits until the socket has something to read (or an error to report), or
-    /// `deadline` passes: false then.
-    ///
-    /// Before it sleeps, the kernel is told to acknowledge what was read at once: with
-    /// nothing to send back it would delay the ACK (up to 40 ms), and librelp, which
-    /// writes its small answers with Nagle's algorithm on, holds the next answers until
-    /// that ACK; measured here, the window then crawled at a few thousand messages a second.
-    private func waitForBytes(until deadline: Int64) -> Bool {
-        stream.socket.acknowledgePromptly()
-        return (try? stream.socket.descriptor.wait(for: .readable, until: deadline)) ?? true
-    }
+    private func waitForBytes(until deadline: Int64) -> Bool { stream.waitForBytes(until: deadline) }
 
     /// True when the server has ended the session (`serverclose`, EOF, an error) or sent
     /// something it had no reason to: checked between batches, when nothing is in

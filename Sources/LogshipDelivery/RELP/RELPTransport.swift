@@ -7,11 +7,15 @@ import LogshipSystem
 /// prefix, so only acknowledged messages leave the spool.
 final class RELPTransport: Transport {
     let peer: String
+    /// The connection's socket, for aborting a blocked session at shutdown.
+    let socket: Socket
     private let session: RELPSession
 
-    /// Opens the RELP session over `stream` (connected, TLS handshake done); closes the
-    /// stream if the server does not accept the session.
-    init(stream: RELPByteStream, settings: RELPSettings, connection: ConnectionSettings, counters: AcknowledgementCounters, peer: String) throws {
+    /// Opens the RELP session over `stream` (connected to `socket`, TLS handshake done);
+    /// closes the stream if the server does not accept the session.
+    init(socket: Socket, stream: RELPByteStream, settings: RELPSettings, connection: ConnectionSettings, counters: AcknowledgementCounters,
+         peer: String) throws {
+        self.socket = socket
         // The answer timeout is the send timeout: a receiver that answers nothing for as
         // long as a peer may accept nothing counts as dead, then as now.
         session = RELPSession(stream: stream, window: settings.window, answerTimeoutMilliseconds: connection.sendTimeoutMilliseconds,
@@ -24,8 +28,6 @@ final class RELPTransport: Transport {
         }
         self.peer = peer
     }
-
-    var socket: Socket { session.socket }
 
     func send(_ batch: MessageBatch) throws(SendFailure) {
         try session.send(batch)

@@ -10,8 +10,6 @@ final class TLSRELPStream: RELPByteStream {
         self.session = session
     }
 
-    var socket: Socket { session.socket }
-
     func write(_ bytes: UnsafeRawBufferPointer, stallMilliseconds: Int) -> String? {
         session.write(bytes, stallMilliseconds: stallMilliseconds).failure
     }
@@ -29,6 +27,10 @@ final class TLSRELPStream: RELPByteStream {
         }
         return .bytes(filled)
     }
+
+    /// Records are read until none is left (`readAvailable`), so a poll of the socket is
+    /// all that is left to wait for.
+    func waitForBytes(until deadline: Int64) -> Bool { session.socket.waitForAnswers(until: deadline) }
 
     func close() { session.close(graceMilliseconds: TLSTransport.closeGraceMilliseconds) }
 }
