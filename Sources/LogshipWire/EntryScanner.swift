@@ -10,7 +10,7 @@
 public struct EntryScanner {
     public let decoder: FrameDecoder
     /// Searching for the next frame after bytes that did not decode.
-    private var resynchronising = false
+    @usableFromInline var resynchronising = false
 
     public init(decoder: FrameDecoder = FrameDecoder()) {
         self.decoder = decoder
@@ -27,7 +27,8 @@ public struct EntryScanner {
     }
 
     /// Looks at `bytes` from `offset`, which must be below `bytes.count`.
-    @inline(__always)
+    /// Inlinable: it runs once per entry, and the stream pipeline lives in another module.
+    @inlinable @inline(__always)
     public mutating func step(in bytes: UnsafeRawBufferPointer, from offset: Int) -> Step {
         if resynchronising {
             if let start = FrameResync.nextFrameStart(in: bytes, from: offset, maxFrameBytes: decoder.maxFrameBytes) {
