@@ -196,9 +196,10 @@ def test_a_refused_message_is_sent_again_later_and_nothing_counts_before_its_200
         s.finish()
         while len(attempts) < 4:
             totals = destination_totals(m.metrics(), destination)
-            # Before the 200 for line 3: lines 1 and 2 at most are delivered, the rest pending.
+            # Before the 200 for line 3: lines 1 and 2 at most are delivered, the rest pending (as
+            # many as the reader has taken in yet: under load it may not have read all five).
             assert totals.get("acknowledged_messages_total", 0) <= 2 and totals.get("sent_messages_total", 0) <= 2, totals
-            assert totals.get("pending_messages", 5) >= 3, totals
+            assert totals.get("pending_messages", 0) >= totals.get("received_messages_total", 0) - 2, totals
             assert time.monotonic() - (attempts[0] if attempts else time.monotonic()) < 20, "line 3 was not sent again"
             time.sleep(0.02)
         totals = wait_until(lambda: (t := destination_totals(m.metrics(), destination))["pending_messages"] == 0 and t,
