@@ -103,10 +103,13 @@ def test_receiver_killed_and_stopped_relp_loses_nothing_tcp_loses_what_rsyslog_h
         for b in range(1, n // per_burst + 1):
             began = time.monotonic()
             data = burst((b - 1) * per_burst + 1, per_burst)
-            tcp.write(data)
+            # RELP's burst first: it takes rsyslog a few hundred ms, TCP's some tens, and the fault must
+            # find both in progress (with TCP first and 0.05 s to the fault, an idle machine had rsyslog
+            # through the TCP burst already, and TCP lost nothing).
             relp.write(data)
+            tcp.write(data)
             if b in faults:
-                time.sleep(0.05)  # into the burst: both senders are writing and rsyslog processing
+                time.sleep(0.01)  # into the burst: both senders are writing and rsyslog processing
                 in_flight_at_faults.append(destination_totals(m.metrics(), rx.relp_address).get("in_flight_messages"))
                 rx.signal_and_wait(faults[b])
                 time.sleep(1)  # the outage itself
