@@ -41,6 +41,56 @@ private func invalid(_ text: String) -> String? {
         #expect(RELPFrame.txnr(after: 999_999_999) == 1 && RELPFrame.txnr(after: 1) == 2)
     }
 
+    /// The session frames its `syslog` commands by hand: the same bytes as `append`.
+    @Test func syslogCommandsWrittenInPlaceAreTheSpecificationsFrames() {
+        for (txnr, text) in [(1, "<30>1 - h app - - - hi"), (999_999_999, ""), (123_456, String(repeating: "x", count: 70_000))] {
+            let data = Array(text.utf8)
+            var expected: [UInt8] = []
+            RELPFrame.append(txnr: txnr, command: "syslog", data: data, to: &expected)
+            let out = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count + RELPSession.syslogFrameOverhead, alignment: 1)
+            defer { out.deallocate() }
+            let length = data.withUnsafeBytes { RELPFrame.writeSyslog(txnr: txnr, data: $0, into: out.baseAddress!) }
+            #expect(Array(out[..<length]) == expected, "txnr \(txnr), \(data.count) bytes")
+        }
+        var empty: [UInt8] = []
+        RELPFrame.append(txnr: 7, command: "syslog", data: [], to: &empty)
+        #expect(String(decoding: empty, as: UTF8.self) == "7 syslog 0\n")
+    }
+
+    /// Acknowledgements taken in bulk are exactly the frames `next` returns and the
+    /// session counts as 200s, in order from the expected number; the bulk stops before
+    /// the first that is anything else, and `next` returns that one as before.
+    @Test func acknowledgementsInBulkStopWhereAnythingElseBegins() {
+        func bulk(_ text: String, from first: Int, limit: Int = 100) -> (taken: Int, rest: [RELPFrameParser.Outcome]) {
+            var parser = RELPFrameParser()
+            Array(text.utf8).withUnsafeBytes { parser.append($0) }
+            let taken = parser.takeAcknowledgements(startingAt: first, limit: limit)
+            var rest: [RELPFrameParser.Outcome] = []
+            while true {
+                let outcome = parser.next()
+                if outcome == .needMoreData { break }
+                rest.append(outcome)
+                if case .invalid = outcome { break }
+            }
+            return (taken, rest)
+        }
+        #expect(bulk("2 rsp 6 200 OK\n3 rsp 3 200\n4 rsp 7 200\nx=y\n5 rsp 6 200 OK", from: 2) == (3, []))
+        #expect(bulk("2 rsp 6 200 OK\n3 rsp 6 200 OK\n", from: 2, limit: 1) == (1, [frame(3, "rsp", "200 OK")]))
+        // Another number, status, command or shape: left for `next`.
+        #expect(bulk("2 rsp 6 200 OK\n4 rsp 6 200 OK\n", from: 2) == (1, [frame(4, "rsp", "200 OK")]))
+        #expect(bulk("2 rsp 6 500 no\n3 rsp 6 200 OK\n", from: 2) == (0, [frame(2, "rsp", "500 no"), frame(3, "rsp", "200 OK")]))
+        #expect(bulk("2 rsp 4 2000\n", from: 2) == (0, [frame(2, "rsp", "2000")]))
+        #expect(bulk("2 rsp 0\n", from: 2) == (0, [frame(2, "rsp", "")]))
+        #expect(bulk("0 serverclose 0\n", from: 1) == (0, [frame(0, "serverclose", "")]))
+        #expect(bulk("2 RSP 6 200 OK\n", from: 2) == (0, [frame(2, "RSP", "200 OK")]))
+        #expect(bulk("02 rsp 6 200 OK\n", from: 2) == (1, []))
+        #expect(bulk("2 rsp 6 200 OKx", from: 2).taken == 0)
+        #expect(bulk("1000000000 rsp 6 200 OK\n", from: 1_000_000_000).taken == 0)
+        #expect(bulk("2 rsp 200000 200 OK", from: 2, limit: 1).taken == 0)
+        // Across the wrap to 1.
+        #expect(bulk("999999999 rsp 6 200 OK\n1 rsp 6 200 OK\n", from: 999_999_999) == (2, []))
+    }
+
     /// librelp's answers, as captured from rsyslog 8.2302 with librelp 1.11.
     @Test func parsesWhatImrelpSends() {
         let open = "1 rsp 93 200 OK\nrelp_version=0\nrelp_software=librelp,1.11.0,http://librelp.adiscon.com\ncommands=syslog\n"

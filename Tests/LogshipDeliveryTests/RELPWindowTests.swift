@@ -38,4 +38,15 @@ import Testing
         try window.answer(1)
         #expect(window.take() == 2)
     }
+
+    /// Answers taken in bulk move the window like as many single answers, across the wrap too.
+    @Test func answersTakenInBulkMoveTheWindowLikeSingleOnes() throws {
+        var window = RELPWindow(capacity: 8, startingAt: 999_999_997)
+        for _ in 0..<6 { _ = window.take() }
+        window.answerOldest(4)
+        #expect(window.count == 2 && window.oldestTxnr == 2)
+        try window.answer(2)
+        window.answerOldest(1)
+        #expect(window.isEmpty && window.oldestTxnr == 4 && window.nextTxnr == 4)
+    }
 }

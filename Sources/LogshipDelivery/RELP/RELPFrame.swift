@@ -33,6 +33,46 @@ struct RELPFrame: Equatable {
         out.append(UInt8(ascii: "\n"))
     }
 
+    /// Writes a `syslog` frame for `data` at `out`, which has room for it (the data and
+    /// `RELPSession.syslogFrameOverhead`); returns its length.
+    @inline(__always)
+    static func writeSyslog(txnr: Int, data: UnsafeRawBufferPointer, into out: UnsafeMutableRawPointer) -> Int {
+        var at = writeDecimal(txnr, into: out)
+        out.storeBytes(of: syslogWord.littleEndian, toByteOffset: at, as: UInt64.self)
+        at += 8
+        at += writeDecimal(data.count, into: out + at)
+        if !data.isEmpty {
+            out.storeBytes(of: UInt8(ascii: " "), toByteOffset: at, as: UInt8.self)
+            (out + at + 1).copyMemory(from: data.baseAddress!, byteCount: data.count)
+            at += 1 + data.count
+        }
+        out.storeBytes(of: UInt8(ascii: "\n"), toByteOffset: at, as: UInt8.self)
+        return at + 1
+    }
+
+    /// " syslog " as one little-endian word: its bytes 20 73 79 73 6c 6f 67 20.
+    private static let syslogWord: UInt64 = 0x2067_6F6C_7379_7320
+
+    /// Writes `value` (0 to 999,999,999) in decimal at `out`; returns how many digits.
+    @inline(__always)
+    private static func writeDecimal(_ value: Int, into out: UnsafeMutableRawPointer) -> Int {
+        precondition(value >= 0 && value <= 999_999_999)
+        var digits = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        rest = value
+        var index = digits
+        repeat {
+            index -= 1
+            out.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10), toByteOffset: index, as: UInt8.self)
+            rest /= 10
+        } while rest > 0
+        return digits
+    }
+
     static func append(txnr: Int, command: StaticString, data: [UInt8], to out: inout [UInt8]) {
         data.withUnsafeBytes { append(txnr: txnr, command: command, data: $0, to: &out) }
     }

@@ -52,6 +52,65 @@ struct RELPFrameParser {
         }
     }
 
+    /// Takes the acknowledgements at the head of the buffer: complete `rsp` frames whose
+    /// answer is a 200 (`200`, then the end, a space or LF, as `RELPResponse` reads it),
+    /// for transactions `first`, the one after it and so on, at most `limit` of them.
+    /// Returns how many it took. Stops before anything else (an incomplete frame, another
+    /// command, another status, another number, a malformed frame), which `next` then
+    /// returns as usual; so the frames it takes are exactly those `next` would have
+    /// returned, and that the session would have counted as acknowledged.
+    ///
+    /// The bulk of what a session reads, parsed in one pass over the buffer without a
+    /// frame, a `String` or a response per answer.
+    mutating func takeAcknowledgements(startingAt first: Int, limit: Int) -> Int {
+        guard failure == nil, limit > 0 else { return 0 }
+        let maxDataBytes = maxDataBytes
+        let (taken, end) = buffer.withUnsafeBufferPointer { bytes -> (Int, Int) in
+            var taken = 0
+            var index = start
+            var expected = first
+            let end = bytes.count
+            frames: while taken < limit {
+                var i = index
+                // TXNR: the expected number, 1 to 9 digits.
+                var txnr = 0
+                var digits = 0
+                while i < end, bytes[i] &- UInt8(ascii: "0") < 10 {
+                    txnr = txnr &* 10 &+ Int(bytes[i] &- UInt8(ascii: "0"))
+                    digits += 1
+                    i += 1
+                }
+                guard digits > 0, digits <= 9, txnr == expected else { break frames }
+                // " rsp "
+                guard end - i >= 5, bytes[i] == UInt8(ascii: " "), bytes[i + 1] == UInt8(ascii: "r"),
+                      bytes[i + 2] == UInt8(ascii: "s"), bytes[i + 3] == UInt8(ascii: "p"),
+                      bytes[i + 4] == UInt8(ascii: " ") else { break frames }
+                i += 5
+                // DATALEN, SP
+                var length = 0
+                digits = 0
+                while i < end, bytes[i] &- UInt8(ascii: "0") < 10 {
+                    length = length &* 10 &+ Int(bytes[i] &- UInt8(ascii: "0"))
+                    digits += 1
+                    i += 1
+                }
+                guard digits > 0, digits <= 9, length <= maxDataBytes, length >= 3, i < end,
+                      bytes[i] == UInt8(ascii: " ") else { break frames }
+                i += 1
+                // DATA, LF
+                guard end - i > length, bytes[i + length] == UInt8(ascii: "\n") else { break frames }
+                guard bytes[i] == UInt8(ascii: "2"), bytes[i + 1] == UInt8(ascii: "0"), bytes[i + 2] == UInt8(ascii: "0"),
+                      length == 3 || bytes[i + 3] == UInt8(ascii: " ") || bytes[i + 3] == UInt8(ascii: "\n") else { break frames }
+                index = i + length + 1
+                taken += 1
+                expected = RELPFrame.txnr(after: expected)
+            }
+            return (taken, index)
+        }
+        start = end
+        return taken
+    }
+
     private enum Parse {
         case frame(RELPFrame, end: Int)
         case incomplete

@@ -32,7 +32,12 @@ final class RELPSession {
     private var window: RELPWindow
     private var parser = RELPFrameParser()
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// `open` and `close` are framed here.
     private var commands: [UInt8] = []
+    /// `syslog` commands are framed here, a write's worth at a time, by hand: appending
+    /// them to an array took 850 instructions per message (callgrind), this about 260.
+    private var syslogCommands = UnsafeMutableRawBufferPointer.allocate(byteCount: RELPSession.writeChunkBytes + 64 * 1024,
+                                                                        alignment: 1)
     private let answerTimeoutNanoseconds: Int64
     private let stallMilliseconds: Int
     private let counters: AcknowledgementCounters
@@ -60,6 +65,10 @@ final class RELPSession {
         answerTimeoutNanoseconds = Int64(answerTimeoutMilliseconds) * 1_000_000
         self.stallMilliseconds = stallMilliseconds
         self.counters = counters
+    }
+
+    deinit {
+        syslogCommands.deallocate()
     }
 
     /// Why `send` stopped: the session is over, or the receiver refused a message.
@@ -168,13 +177,21 @@ final class RELPSession {
     /// Writes commands for the next messages of `batch`, as many as the window has room
     /// for (up to `writeChunkBytes`), and moves `written` past them.
     private func writeCommands(_ batch: MessageBatch, written: inout Int) throws(Stop) {
-        commands.removeAll(keepingCapacity: true)
         let last = min(batch.count, written + window.room)
         var next = written
+        var size = 0
         batch.bytes.withUnsafeBytes { raw in
-            while next < last && (next == written || commands.count < RELPSession.writeChunkBytes) {
+            while next < last && (next == written || size < RELPSession.writeChunkBytes) {
                 let message = UnsafeRawBufferPointer(rebasing: raw[batch.start(of: next)..<batch.ends[next]])
-                RELPFrame.append(txnr: window.take(), command: "syslog", data: message, to: &commands)
+                let frameBytes = message.count + RELPSession.syslogFrameOverhead
+                if size + frameBytes > syslogCommands.count {
+                    // One message longer than the buffer's spare room: a larger buffer.
+                    let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(size + frameBytes, 2 * syslogCommands.count), alignment: 1)
+                    larger.copyMemory(from: UnsafeRawBufferPointer(rebasing: syslogCommands[..<size]))
+                    syslogCommands.deallocate()
+                    syslogCommands = larger
+                }
+                size += RELPFrame.writeSyslog(txnr: window.take(), data: message, into: syslogCommands.baseAddress! + size)
                 next += 1
             }
         }
@@ -182,10 +199,14 @@ final class RELPSession {
         // receiver, and sending them again may duplicate them.
         written = next
         counters.windowChanged(inFlight: window.count, answered: false, now: MonotonicClock.now())
-        if let failure = commands.withUnsafeBytes({ stream.write($0, stallMilliseconds: stallMilliseconds) }) {
+        if let failure = stream.write(UnsafeRawBufferPointer(rebasing: syslogCommands[..<size]), stallMilliseconds: stallMilliseconds) {
             throw .broken(failure)
         }
     }
+
+    /// The most a `syslog` frame adds to its message: a 9-digit number, " syslog ", a
+    /// 9-digit length, a space and LF.
+    static let syslogFrameOverhead = 9 + 8 + 9 + 2
 
     /// Handles the complete frames received, counting the acknowledgements in order, up
     /// to the last answer the batch needs: what follows it (a `serverclose` right after
@@ -201,6 +222,14 @@ final class RELPSession {
             acknowledged += accepted
         }
         while acknowledged + accepted < needed {
+            // The 200s in bulk; anything else (a refusal, a hint, an error) frame by frame.
+            let bulk = parser.takeAcknowledgements(startingAt: window.oldestTxnr, limit: min(window.count, needed - acknowledged - accepted))
+            if bulk > 0 {
+                window.answerOldest(bulk)
+                answered += bulk
+                accepted += bulk
+                continue
+            }
             switch parser.next() {
             case .needMoreData:
                 return

@@ -42,4 +42,12 @@ struct RELPWindow: Equatable {
         oldestTxnr = RELPFrame.txnr(after: oldestTxnr)
         count -= 1
     }
+
+    /// Matches `count` answers, already checked to be for the oldest commands in flight
+    /// in order (`RELPFrameParser.takeAcknowledgements`), to those commands.
+    mutating func answerOldest(_ count: Int) {
+        precondition(count >= 0 && count <= self.count)
+        oldestTxnr = (oldestTxnr - 1 + count) % RELPFrame.maximumTxnr + 1
+        self.count -= count
+    }
 }
