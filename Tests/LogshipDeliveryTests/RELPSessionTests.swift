@@ -135,6 +135,59 @@ private func sendFailure(_ transport: Transport, _ lines: [String]) -> SendFailu
     }
 }
 
+/// A server in the test's hands: it answers every command written so far with a 200 when
+/// the session waits, and records how many bytes each wait asked for and how many the
+/// answers due then took.
+private final class AnsweringStream: RELPByteStream {
+    private var commands = RELPFrameParser()
+    private var due: [UInt8] = []
+    private var readable: [UInt8] = []
+    private(set) var waits: [(asked: Int, due: Int)] = []
+
+    func write(_ bytes: UnsafeRawBufferPointer, stallMilliseconds: Int) -> String? {
+        commands.append(bytes)
+        while case let .frame(frame) = commands.next() {
+            let text = frame.command == "open" ? "200 OK\nrelp_version=0\ncommands=syslog" : "200 OK"
+            due += Array("\(frame.txnr) rsp \(text.utf8.count) \(text)\n".utf8)
+        }
+        return nil
+    }
+
+    func readAvailable(into buffer: UnsafeMutableRawBufferPointer) -> StreamRead {
+        guard !readable.isEmpty else { return .nothingYet }
+        let count = min(buffer.count, readable.count)
+        readable.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        readable.removeFirst(count)
+        return .bytes(count)
+    }
+
+    func waitForBytes(until deadline: Int64, atLeast bytes: Int) -> Bool {
+        waits.append((bytes, due.count + readable.count))
+        readable += due
+        due.removeAll()
+        return true
+    }
+
+    func close() {}
+}
+
+@Suite struct RELPSessionWaitTests {
+    /// The session waits for the answers that free a refill's worth of its window, not
+    /// for the first byte (a wake-up per answer cost more than the messages), and never
+    /// for more than the answers due can take.
+    @Test func waitsForARefillsWorthOfAnswers() throws {
+        let stream = AnsweringStream()
+        let session = RELPSession(stream: stream, window: 8, answerTimeoutMilliseconds: 1000, stallMilliseconds: 1000,
+                                  counters: AcknowledgementCounters())
+        try session.open(until: MonotonicClock.now() + 1_000_000_000)
+        try session.send(batch(numbered(100)))
+        let waits = stream.waits.dropFirst()  // open's
+        #expect(!waits.isEmpty && waits.allSatisfy { $0.asked <= $0.due }, "\(waits)")
+        // Window 8, refilled 4 at a time: a wait is for 4 answers ("N rsp 3 200" and LF at least).
+        #expect(waits.dropLast().allSatisfy { $0.asked >= 4 * 12 }, "\(waits)")
+    }
+}
+
 extension RELPSessionError: Equatable {
     public static func == (a: RELPSessionError, b: RELPSessionError) -> Bool { a.description == b.description }
 }

@@ -49,4 +49,19 @@ import Testing
         window.answerOldest(1)
         #expect(window.isEmpty && window.oldestTxnr == 4 && window.nextTxnr == 4)
     }
+
+    /// The bytes a sender may wait for: each answer at least `TXNR rsp 3 200` and LF, so
+    /// never more than the shortest acknowledgements of those commands take.
+    @Test func acknowledgementBytesAreALowerBound() {
+        var window = RELPWindow(capacity: 200, startingAt: 95)
+        for _ in 0..<10 { _ = window.take() }
+        #expect(window.acknowledgementBytes(answers: 0) == 0)
+        #expect(window.acknowledgementBytes(answers: 3) == 3 * Array("95 rsp 3 200\n".utf8).count)
+        // Only 10 are in flight; 95…104 get longer, and the bound takes the shortest.
+        #expect(window.acknowledgementBytes(answers: 50) == 10 * 13)
+        var wrapping = RELPWindow(capacity: 8, startingAt: 999_999_998)
+        for _ in 0..<4 { _ = wrapping.take() }
+        #expect(wrapping.acknowledgementBytes(answers: 4) == 4 * Array("1 rsp 3 200\n".utf8).count)
+    }
 }
+

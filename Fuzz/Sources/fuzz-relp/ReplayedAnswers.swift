@@ -30,7 +30,7 @@ final class ReplayedAnswers: RELPByteStream {
         return .bytes(count)
     }
 
-    func waitForBytes(until deadline: Int64) -> Bool { offset < bytes.count }
+    func waitForBytes(until deadline: Int64, atLeast _: Int) -> Bool { offset < bytes.count }
 
     func close() { closed = true }
 }

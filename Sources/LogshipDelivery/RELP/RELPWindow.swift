@@ -50,4 +50,28 @@ struct RELPWindow: Equatable {
         oldestTxnr = (oldestTxnr - 1 + count) % RELPFrame.maximumTxnr + 1
         self.count -= count
     }
+
+    /// The fewest bytes in which the server can acknowledge the oldest `answers` commands
+    /// in flight (at most all of them): `TXNR rsp 3 200` and LF each. What a sender
+    /// waiting for those acknowledgements has no reason to wake up for less of.
+    func acknowledgementBytes(answers: Int) -> Int {
+        let answers = min(answers, count)
+        guard answers > 0 else { return 0 }
+        // Numbers only get longer, except across the wrap to 1.
+        let digits = oldestTxnr > RELPFrame.maximumTxnr - answers ? 1 : RELPWindow.digits(oldestTxnr)
+        return answers * (digits + RELPWindow.acknowledgementBytesBesidesTxnr)
+    }
+
+    /// " rsp 3 200" and LF.
+    static let acknowledgementBytesBesidesTxnr = 11
+
+    private static func digits(_ value: Int) -> Int {
+        var digits = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        return digits
+    }
 }

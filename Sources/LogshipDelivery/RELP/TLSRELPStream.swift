@@ -5,6 +5,7 @@ import LogshipSystem
 /// server's certificate checked, close_notify at the end and the server's answer read.
 final class TLSRELPStream: RELPByteStream {
     private let session: TLSSession
+    private var lowWater = Socket.LowWater()
 
     init(session: TLSSession) {
         self.session = session
@@ -29,8 +30,13 @@ final class TLSRELPStream: RELPByteStream {
     }
 
     /// Records are read until none is left (`readAvailable`), so a poll of the socket is
-    /// all that is left to wait for.
-    func waitForBytes(until deadline: Int64) -> Bool { session.socket.waitForAnswers(until: deadline) }
+    /// all that is left to wait for. Its low-water mark counts encrypted bytes, more than
+    /// the answers they carry; only a record OpenSSL has read in part could make the
+    /// socket hold fewer than `bytes` when the answers are all there, and then the wait
+    /// ends at its deadline (the session's waits for several answers are short).
+    func waitForBytes(until deadline: Int64, atLeast bytes: Int) -> Bool {
+        session.socket.waitForAnswers(until: deadline, atLeast: bytes, lowWater: &lowWater)
+    }
 
     func close() { session.close(graceMilliseconds: TLSTransport.closeGraceMilliseconds) }
 }
