@@ -9,6 +9,7 @@ final class TLSRELPStream: RELPByteStream {
 
     init(session: TLSSession) {
         self.session = session
+        session.readAhead()
     }
 
     func write(_ bytes: UnsafeRawBufferPointer, stallMilliseconds: Int) -> String? {

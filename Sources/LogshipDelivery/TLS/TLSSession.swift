@@ -111,6 +111,15 @@ final class TLSSession {
 
     // MARK: - Reading what the server sends
 
+    /// Lets OpenSSL read as much as the socket holds at once rather than a record's
+    /// header and then its body: two `read` calls per record otherwise, and a RELP
+    /// server sends a record per answer. Whatever it has read ahead is returned by
+    /// `readAvailable` (called until it finds nothing), so a poll of the socket still
+    /// tells when more has come.
+    func readAhead() {
+        SSL_set_read_ahead(ssl, 1)
+    }
+
     /// Application data the server sent (a RELP server's answers), without waiting:
     /// what one record held, up to `buffer.count` bytes. Call again until it finds
     /// nothing: OpenSSL may hold more than the socket shows.
