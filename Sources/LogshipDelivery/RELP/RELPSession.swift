@@ -49,6 +49,8 @@ final class RELPSession {
     /// The longest a wait for several answers lasts before the session reads what came:
     /// see `waitForAnswers`.
     static let answerBatchNanoseconds: Int64 = 1_000_000
+    /// The smallest window whose answers are waited for in bulk: see `waitForAnswers`.
+    static let answerBatchMinimumWindow = 128
     /// Why the session is over (a failed write or read, a protocol error, `serverclose`,
     /// a missing answer); nil while it can be used. A session over is closed without
     /// the `close` command.
@@ -188,9 +190,15 @@ final class RELPSession {
     /// unacknowledged) the receiver holds the rest; reading every millisecond lets the
     /// next millisecond of answers come in one segment. A receiver that answers nothing
     /// costs a wake-up per millisecond until the answer timeout.
+    ///
+    /// That millisecond paces the answers: a window of W messages then carries at most W
+    /// a millisecond. From 128 (the default) that is more than imrelp answers (about
+    /// 130,000 a second here, `BENCHMARKS.md`); a smaller window (16 went from 48,000
+    /// lines/s to 14,000) waits for the first byte of its answers as before, at the old
+    /// cost in wake-ups.
     private func waitForAnswers(needed: Int, lastAnswer: Int64) throws(Stop) {
         let deadline = lastAnswer + answerTimeoutNanoseconds
-        let answers = max(1, needed)
+        let answers = window.capacity >= RELPSession.answerBatchMinimumWindow ? max(1, needed) : 1
         // Part of the first answer may be in the parser already.
         let bytes = answers == 1 ? 1 : max(1, window.acknowledgementBytes(answers: answers) - parser.bufferedBytes)
         let until = answers == 1 ? deadline : min(deadline, MonotonicClock.now() + RELPSession.answerBatchNanoseconds)
