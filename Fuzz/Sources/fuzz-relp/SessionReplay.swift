@@ -10,7 +10,8 @@ struct SessionReplay {
 
     func check() {
         let hash = answers.withUnsafeBytes { inputHash($0) }
-        let window = Int(hash % 8) + 1
+        // One input in four gets a window whose waits are for many answers at once.
+        let window = (hash >> 24) % 4 == 0 ? RELPSession.answerBatchMinimumWindow : Int(hash % 8) + 1
         let messages = Int((hash >> 8) % 12) + 1
         let cut = answers.isEmpty ? 0 : Int((hash >> 16) % UInt64(answers.count))
         let stream = ReplayedAnswers(answers, cutAt: [cut])
