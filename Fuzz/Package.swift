@@ -36,6 +36,10 @@ let package = Package(
             "FuzzSupport",
             .product(name: "LogshipDelivery", package: "logship"),
         ]),
+        .executableTarget(name: "fuzz-relp", dependencies: [
+            "FuzzSupport",
+            .product(name: "LogshipDelivery", package: "logship"),
+        ]),
         .executableTarget(name: "fuzz-start-logging", dependencies: [
             "FuzzSupport",
             .product(name: "LogshipJSON", package: "logship"),

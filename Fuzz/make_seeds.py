@@ -340,6 +340,27 @@ def spool_seeds():
     write(target, "legacy-lengths-flipped", spool(flags=2, legacy=0, ops=bytes([1, 0, 16, 1])))
 
 
+def relp_seeds():
+    """What a RELP server (rsyslog's imrelp, librelp 1.11) sends back, as captured, and the shapes
+    the client has a path for: refusals, hints, the end of a session, broken frames."""
+    target = "fuzz-relp"
+    clear_seeds(target)
+    open_ok = b"1 rsp 93 200 OK\nrelp_version=0\nrelp_software=librelp,1.11.0,http://librelp.adiscon.com\ncommands=syslog\n"
+    ok = b"".join(b"%d rsp 6 200 OK\n" % t for t in range(2, 14))
+    write(target, "imrelp-session", open_ok + ok + b"14 rsp 0\n0 serverclose 0\n")
+    write(target, "imrelp-open-only", open_ok)
+    write(target, "refused-third", open_ok + b"2 rsp 6 200 OK\n3 rsp 6 200 OK\n4 rsp 20 500 command disabled\n")
+    write(target, "serverclose-midway", open_ok + b"2 rsp 6 200 OK\n0 serverclose 0\n")
+    write(target, "hint-between-answers", open_ok + b"2 rsp 6 200 OK\n0 hint 2 hi\n3 rsp 6 200 OK\n")
+    write(target, "open-refused", b"1 rsp 44 500 required command not supported by client\n")
+    write(target, "open-without-syslog", b"1 rsp 40 200 OK\nrelp_version=0\ncommands=eventlog\n")
+    write(target, "answer-out-of-order", open_ok + b"3 rsp 6 200 OK\n")
+    write(target, "answer-without-lf", open_ok + b"2 rsp 6 200 OK!")
+    write(target, "status-not-three-digits", open_ok + b"2 rsp 2 OK\n")
+    write(target, "data-length-too-long", open_ok + b"2 rsp 1234567890 x\n")
+    write(target, "wrapped-transaction-numbers", b"999999999 rsp 6 200 OK\n1 rsp 6 200 OK\n")
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 1:
         CORPUS = sys.argv[1]
@@ -349,6 +370,7 @@ if __name__ == "__main__":
     start_logging_seeds()
     pattern_seeds()
     spool_seeds()
+    relp_seeds()
     for target in sorted(os.listdir(CORPUS)):
         directory = os.path.join(CORPUS, target)
         print("%-20s %3d files" % (target, len(os.listdir(directory))))

@@ -18,7 +18,7 @@ merge=false
 if [ "${1:-}" = "--merge" ]; then merge=true; shift; fi
 seconds=${1:-30}
 case "$seconds" in ''|*[!0-9]*) echo "usage: $0 [--merge] [SECONDS_PER_TARGET]" >&2; exit 2 ;; esac
-read -r -a targets <<<"${FUZZ_TARGETS:-fuzz-frames fuzz-http fuzz-json fuzz-start-logging fuzz-patterns fuzz-spool}"
+read -r -a targets <<<"${FUZZ_TARGETS:-fuzz-frames fuzz-http fuzz-json fuzz-start-logging fuzz-patterns fuzz-spool fuzz-relp}"
 
 # Longest input per target: a FIFO read holds a few frames of up to ~16.5 KB each; a
 # request head is at most 16 KiB; request bodies are small.
@@ -28,6 +28,8 @@ max_len() {
         fuzz-http) echo 20000 ;;
         # Choices of one byte or two: a spool of up to 20 records, 32 damage operations.
         fuzz-spool) echo 512 ;;
+        # A RELP server's answers: the open answer and a batch's worth of short ones.
+        fuzz-relp) echo 4096 ;;
         *) echo 16384 ;;
     esac
 }

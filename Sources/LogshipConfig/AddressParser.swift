@@ -4,8 +4,11 @@ import LogshipDestinations
 /// Parses `syslog-address` / `tcp-address` URLs into endpoints, with Docker's
 /// syslog rules: schemes udp, tcp, tcp+tls, unix, unixgram; port 514 when absent
 /// (syslog only, tcp+tls included); the URL path ignored for network schemes.
-/// A tcp+tls endpoint comes back with default TLS settings (verification on, server
-/// name = host); the TLS options fill them in (TLSOptionResolution.swift).
+/// logship adds relp and relp+tls for syslog, with no default port: RELP has none
+/// (rsyslog's examples use 2514 and 20514), so a guess would only hide a mistake.
+/// A TLS endpoint comes back with default TLS settings (verification on, server
+/// name = host); the TLS options fill them in (TLSOptionResolution.swift), and the
+/// RELP window option the window (RELPOptionResolution.swift).
 enum AddressParser {
     /// Several addresses separated by commas: the first is the primary, the others
     /// are tried in order when it is down. They must all be datagram or all stream
@@ -23,8 +26,11 @@ enum AddressParser {
         if Set(endpoints.map(\.isDatagram)).count > 1 {
             throw .invalid(option, text, source: source, expected: "addresses of one list must all be datagram (udp, unixgram) or all stream (tcp, unix) transports")
         }
+        if Set(endpoints.map(\.isRELP)).count > 1 {
+            throw .invalid(option, text, source: source, expected: "relp addresses cannot share a list with other transports: a fail-over would frame the messages differently and give up the acknowledgements")
+        }
         if Set(endpoints.map(\.isTLS)).count > 1 {
-            throw .invalid(option, text, source: source, expected: "tcp+tls addresses cannot share a list with unencrypted ones: a fail-over would send the logs in clear")
+            throw .invalid(option, text, source: source, expected: "TLS addresses (tcp+tls, relp+tls) cannot share a list with unencrypted ones: a fail-over would send the logs in clear")
         }
         if Set(endpoints).count != endpoints.count {
             throw .invalid(option, text, source: source, expected: "an address appears twice in the list")
@@ -33,9 +39,12 @@ enum AddressParser {
     }
 
     static func syslog(_ text: String, _ option: LogOption, _ source: ValueSource) throws(OptionError) -> Endpoint {
-        let accepted = "expected udp://host[:port], tcp://host[:port], tcp+tls://host[:port], unix:///path or unixgram:///path"
+        let accepted = "expected udp://host[:port], tcp://host[:port], tcp+tls://host[:port], relp://host:port, relp+tls://host:port, unix:///path or unixgram:///path"
         guard let (scheme, rest) = splitScheme(text) else { throw .invalid(option, text, source: source, expected: accepted) }
         switch scheme {
+        case "relp", "relp+tls":
+            let (host, port) = try hostPort(rest, defaultPort: nil, text, option, source)
+            return .relp(host: host, port: port, settings: RELPSettings(tls: scheme == "relp" ? nil : TLSSettings(serverName: host)))
         case "udp", "tcp", "tcp+tls":
             let (host, port) = try hostPort(rest, defaultPort: 514, text, option, source)
             switch scheme {
@@ -93,7 +102,11 @@ enum AddressParser {
         }
         guard !host.isEmpty else { throw .invalid(option, text, source: source, expected: "the host is missing") }
         guard let portText else {
-            guard let defaultPort else { throw .invalid(option, text, source: source, expected: "the port is missing (\(text.prefix { $0 != ":" })://host:port)") }
+            guard let defaultPort else {
+                let scheme = text.prefix { $0 != ":" }
+                let why = scheme.lowercased().hasPrefix("relp") ? ": RELP has no default port (rsyslog's imrelp examples use 2514 or 20514)" : ""
+                throw .invalid(option, text, source: source, expected: "the port is missing (\(scheme)://host:port)\(why)")
+            }
             return (String(host), defaultPort)
         }
         guard let port = UInt16(portText), port > 0 else {

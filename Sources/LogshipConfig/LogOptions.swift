@@ -1,3 +1,5 @@
+import LogshipDestinations
+
 /// One `--log-opt` logship understands: its name, default, help text and the
 /// plugin-environment name that sets it host-wide. The whitelist below is the only
 /// list of options; README's table and config.json's env are checked against it.
@@ -19,7 +21,7 @@ public enum LogOptions {
         summary: "The route, from `routes.conf` in the configuration directory, whose options apply where the container sets none of its own (see [Routes](#routes-destinations-defined-once-per-host)). The container label `logship.route=NAME` chooses one too (this option wins over the label); a container that chooses none takes the route `default`, if the file defines it. Host-wide: the route of containers that choose none. An unknown name fails `docker run`.")
     public static let syslogAddress = LogOption(
         name: "syslog-address", defaultDescription: "",
-        summary: "Syslog destination: `udp://host[:port]`, `tcp://host[:port]`, `tcp+tls://host[:port]` (port 514 by default, for TLS too, as in Docker: give RFC 5425's 6514 explicitly), `unix:///path` or `unixgram:///path` (a path inside the plugin, see below). Several, comma-separated: the first is used while it answers, the others are fail-overs. `none` turns off a host-wide default for one container.")
+        summary: "Syslog destination: `udp://host[:port]`, `tcp://host[:port]`, `tcp+tls://host[:port]` (port 514 by default, for TLS too, as in Docker: give RFC 5425's 6514 explicitly), `relp://host:port` or `relp+tls://host:port` (RELP: every message is kept until the receiver acknowledges it; no default port), `unix:///path` or `unixgram:///path` (a path inside the plugin, see below). Several, comma-separated: the first is used while it answers, the others are fail-overs. `none` turns off a host-wide default for one container.")
     public static let syslogFacility = LogOption(
         name: "syslog-facility", defaultDescription: "daemon",
         summary: "Facility name (`kern`, `user`, `mail`, `daemon`, `auth`, `syslog`, `lpr`, `news`, `uucp`, `cron`, `authpriv`, `ftp`, `local0`…`local7`) or number 0–23.")
@@ -28,10 +30,13 @@ public enum LogOptions {
         summary: "`rfc5424micro`, `rfc5424`, `rfc3164`, or `unix` (Docker's legacy layout without HOSTNAME).")
     public static let syslogFraming = LogOption(
         name: "syslog-framing", defaultDescription: "non-transparent",
-        summary: "On stream transports: `non-transparent` (each message ends in LF) or `octet-counted` (RFC 6587 `LEN SP MSG`). On `tcp+tls` with `rfc5424micro` or `rfc5424` the default is `octet-counted` (RFC 5425, as Docker does), and so it is with a multi-line option, whose messages hold LFs (`non-transparent` is then refused). Ignored for udp and unixgram: one message per datagram.")
+        summary: "On stream transports: `non-transparent` (each message ends in LF) or `octet-counted` (RFC 6587 `LEN SP MSG`). On `tcp+tls` with `rfc5424micro` or `rfc5424` the default is `octet-counted` (RFC 5425, as Docker does), and so it is with a multi-line option, whose messages hold LFs (`non-transparent` is then refused). Ignored for udp and unixgram (one message per datagram) and for relp (each message is a RELP command that carries its length).")
     public static let syslogSDID = LogOption(
         name: "syslog-sd-id", defaultDescription: "logship@32473",
         summary: "SD-ID of the STRUCTURED-DATA element that carries `labels`/`env` attributes (RFC 5424 formats).")
+    public static let syslogRELPWindow = LogOption(
+        name: "syslog-relp-window", defaultDescription: String(RELPSettings.defaultWindow),
+        summary: "For a `relp://` or `relp+tls://` `syslog-address`: how many messages may wait for the receiver's acknowledgement at once (1–65536). Larger keeps a distant receiver busier; everything waiting is sent again (and may arrive twice) after a broken connection.")
     public static let tag = LogOption(
         name: "tag", defaultDescription: "{{.ID}}",
         summary: "Docker tag template: APP-NAME and MSGID in syslog, `tag` in JSON.")
@@ -82,14 +87,15 @@ public enum LogOptions {
     /// The options that join lines into messages; at most one may be set.
     public static let multilineRules = [multilinePattern, multilineDatetimeFormat, multilinePreset]
 
-    public static let syslogTLS = TLSOptionGroup(address: syslogAddress)
-    public static let tcpTLS = TLSOptionGroup(address: tcpAddress)
+    public static let syslogTLS = TLSOptionGroup(address: syslogAddress, schemes: ["tcp+tls", "relp+tls"])
+    public static let tcpTLS = TLSOptionGroup(address: tcpAddress, schemes: ["tcp+tls"])
 
     /// Every option logship reads, in documentation order.
     public static let all: [LogOption] = [
         route,
         syslogAddress, syslogFacility, syslogFormat, syslogFraming, syslogSDID,
         syslogTLS.caCertificates, syslogTLS.certificate, syslogTLS.key, syslogTLS.skipVerify, syslogTLS.serverName,
+        syslogRELPWindow,
         tcpAddress, tcpFormat,
         tcpTLS.caCertificates, tcpTLS.certificate, tcpTLS.key, tcpTLS.skipVerify, tcpTLS.serverName,
         tag, labels, labelsRegex, env, envRegex,

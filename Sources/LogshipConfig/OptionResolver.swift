@@ -155,7 +155,7 @@ public struct OptionResolver: Sendable {
                                       resolved: ResolvedOptions(hostDefaults: usedHostDefaults, route: usedRoute, tag: tag, attributes: attributes))
         settings.rateLimit = try values.rateLimit()
         if requireDestination && settings.syslog == nil && settings.tcp == nil {
-            throw OptionError("logship: no destination for this container: set --log-opt syslog-address=udp://HOST:514 (or tcp://, tcp+tls://, unix://, unixgram://) and/or --log-opt tcp-address=tcp://HOST:PORT, or set one for the whole host with `docker plugin set logship SYSLOG_ADDRESS=tcp://HOST:514`")
+            throw OptionError("logship: no destination for this container: set --log-opt syslog-address=udp://HOST:514 (or tcp://, tcp+tls://, relp://, relp+tls://, unix://, unixgram://) and/or --log-opt tcp-address=tcp://HOST:PORT, or set one for the whole host with `docker plugin set logship SYSLOG_ADDRESS=tcp://HOST:514`")
         }
         return settings
     }
@@ -163,12 +163,14 @@ public struct OptionResolver: Sendable {
     /// The addresses of `group`'s address option (`none` turns a host-wide one off) with
     /// the group's TLS options applied; nil when there is none.
     private func addresses(_ group: TLSOptionGroup, _ values: EffectiveValues,
-                           parse: (String, LogOption, ValueSource) throws(OptionError) -> Endpoint) throws(OptionError) -> (EndpointList, TLSFileOrigins?)? {
+                           parse: (String, LogOption, ValueSource) throws(OptionError) -> Endpoint) throws(OptionError) -> (EndpointList, TLSFileOrigins?, ValueSource)? {
         let address = values.value(group.address).flatMap { $0.0 == "none" ? nil : $0 }
         let parsed = try address.map { (text, source) throws(OptionError) in
             try AddressParser.list(text, group.address, source) { part throws(OptionError) in try parse(part, group.address, source) }
         }
-        return try group.apply(to: parsed, addressSource: address?.1, values, configDirectory: configDirectory)
+        guard let (list, files) = try group.apply(to: parsed, addressSource: address?.1, values, configDirectory: configDirectory),
+              let (_, source) = address else { return nil }
+        return (list, files, source)
     }
 
     /// - Parameter multiline: the multi-line option in effect and where it was set.
@@ -177,24 +179,30 @@ public struct OptionResolver: Sendable {
         let facility = try values.choice(LogOptions.syslogFacility, defaultValue: SyslogFacility.daemon) { SyslogFacility(parsing: $0) }
         let format = try values.choice(LogOptions.syslogFormat, defaultValue: SyslogFormat.rfc5424micro) { SyslogFormat(rawValue: $0) }
         let framing = try values.choice(LogOptions.syslogFraming) { SyslogFraming(rawValue: $0) }
-        guard let (destination, tlsFiles) = try addresses(LogOptions.syslogTLS, values, parse: AddressParser.syslog) else { return nil }
+        guard let (addresses, tlsFiles, addressSource) = try addresses(LogOptions.syslogTLS, values, parse: AddressParser.syslog) else {
+            try RELPOptionResolution.refuseWithoutAddress(values)
+            return nil
+        }
+        let destination = try RELPOptionResolution.apply(to: addresses, addressSource: addressSource, values)
         let sdID = values.value(LogOptions.syslogSDID)?.0 ?? SyslogFormatter.defaultStructuredDataID
         // RFC 5425 frames syslog over TLS by octet counting, and Docker's driver does so
         // for its RFC 5424 formats (not for rfc3164 or its legacy default).
+        // Datagrams and RELP commands delimit messages themselves: syslog-framing does not apply.
+        let framed = !destination.isDatagram && !destination.primary.isRELP
         // A joined message holds LFs: only octet counting keeps it one message on a stream.
         let octetCountedByDefault = destination.primary.isTLS && (format == .rfc5424 || format == .rfc5424micro) || multiline != nil
-        if let (rule, ruleSource) = multiline, framing == .nonTransparent, !destination.isDatagram,
+        if let (rule, ruleSource) = multiline, framing == .nonTransparent, framed,
            let (_, framingSource) = values.value(LogOptions.syslogFraming) {
             throw OptionError("logship: \(framingSource.describe(LogOptions.syslogFraming)) is non-transparent, which ends a message at every LF, so it cannot carry the multi-line messages \(ruleSource.describe(rule)) makes: set syslog-framing=octet-counted (the default with a multi-line option) or remove \(rule.name)")
         }
         return StreamSettings.Syslog(destination: destination, format: format, facility: facility,
-                                     framing: destination.isDatagram ? nil : framing ?? (octetCountedByDefault ? .octetCounted : .nonTransparent),
+                                     framing: framed ? framing ?? (octetCountedByDefault ? .octetCounted : .nonTransparent) : nil,
                                      structuredDataID: sdID, tlsFiles: tlsFiles)
     }
 
     private func tcp(_ values: EffectiveValues, multiline: (LogOption, ValueSource)?) throws(OptionError) -> StreamSettings.TCP? {
         let format = try values.choice(LogOptions.tcpFormat, defaultValue: TCPFormat.json) { TCPFormat(rawValue: $0) }
-        guard let (destination, tlsFiles) = try addresses(LogOptions.tcpTLS, values, parse: AddressParser.tcp) else { return nil }
+        guard let (destination, tlsFiles, _) = try addresses(LogOptions.tcpTLS, values, parse: AddressParser.tcp) else { return nil }
         if let (rule, ruleSource) = multiline, format == .raw, let (_, formatSource) = values.value(LogOptions.tcpFormat) {
             throw OptionError("logship: \(formatSource.describe(LogOptions.tcpFormat)) is raw, where the receiver splits messages at every LF, so it cannot carry the multi-line messages \(ruleSource.describe(rule)) makes: use tcp-format=json or gelf (they escape the LFs) or remove \(rule.name)")
         }

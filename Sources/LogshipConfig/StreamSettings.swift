@@ -15,11 +15,17 @@ public struct StreamSettings: Sendable, Equatable {
         public var destination: EndpointList
         public var format: SyslogFormat
         public var facility: SyslogFacility
-        /// nil on datagram transports.
+        /// nil on datagram and RELP transports, where it does not apply.
         public var framing: SyslogFraming?
         public var structuredDataID: String
-        /// For a `tcp+tls` destination: which options named its files.
+        /// For a TLS destination: which options named its files.
         public var tlsFiles: TLSFileOrigins?
+
+        /// What the formatter puts around each message for this destination's transport.
+        public var delimiting: SyslogDelimiting {
+            if destination.primary.isRELP { return .none }
+            return framing == .octetCounted ? .octetCounted : .lineFeed
+        }
     }
 
     public struct TCP: Sendable, Equatable {

@@ -5,10 +5,10 @@ extension TLSOptionGroup {
     /// none is set); with it, where each file came from (`TLSFileOrigins`), so that the
     /// stream layer, which reads the files when a stream starts, can name the option.
     ///
-    /// `tcp+tls` addresses get their settings. For any other address the options are
-    /// an error when the container set them, or when the host set them next to a
-    /// host-wide address that is not TLS; host-wide TLS options otherwise wait for the
-    /// containers that choose a `tcp+tls` address. No file is read here.
+    /// TLS addresses (`tcp+tls`, `relp+tls`) get their settings. For any other address
+    /// the options are an error when the container set them, or when the host set them
+    /// next to a host-wide address that is not TLS; host-wide TLS options otherwise wait
+    /// for the containers that choose a TLS address. No file is read here.
     func apply(to destination: EndpointList?, addressSource: ValueSource?, _ values: EffectiveValues,
                configDirectory: String) throws(OptionError) -> (EndpointList, TLSFileOrigins?)? {
         let skipVerify = try parseSkipVerify(values)
@@ -26,14 +26,14 @@ extension TLSOptionGroup {
         }
         let path = { (option: LogOption) in values.value(option).map { ConfigDirectory.resolve($0.0, in: configDirectory) } }
         var endpoints: [Endpoint] = []
-        for case let .tls(host, port, defaults) in destination.endpoints {
-            var settings = defaults
+        for endpoint in destination.endpoints {
+            guard var settings = endpoint.tlsSettings, let (host, _) = endpoint.hostAndPort else { continue }
             settings.skipVerify = skipVerify ?? false
             settings.serverName = values.value(serverName)?.0 ?? host
             settings.caFile = path(caCertificates)
             settings.certificateFile = path(certificate)
             settings.keyFile = path(key)
-            endpoints.append(.tls(host: host, port: port, settings: settings))
+            endpoints.append(endpoint.replacingTLSSettings(settings))
         }
         var origins = TLSFileOrigins(address: address.name, configDirectory: configDirectory)
         for (role, option) in [(TLSFileRole.caCertificates, caCertificates), (.certificate, certificate), (.key, key)] {
@@ -51,13 +51,13 @@ extension TLSOptionGroup {
     private func refuseWithoutTLS(_ destination: EndpointList?, addressSource: ValueSource?, _ values: EffectiveValues) throws(OptionError) {
         for option in all {
             guard let (_, source) = values.value(option) else { continue }
-            // A host-wide (or route) TLS default waits for a container that picks a tcp+tls
+            // A host-wide (or route) TLS default waits for a container that picks a TLS
             // address, unless the host-wide (or the route's) address itself is the one it
             // cannot apply to.
             if source != .logOpt && !(addressSource.map(source.isSameLayer) ?? false) { continue }
-            let state = destination.map { "is \($0), not tcp+tls://" } ?? "is not set"
+            let state = destination.map { "is \($0), not TLS" } ?? "is not set"
             let addressName = addressSource.map { $0.describe(address) } ?? address.name
-            throw OptionError("logship: \(source.describe(option)) applies only to a tcp+tls:// \(address.name), and \(addressName) \(state)")
+            throw OptionError("logship: \(source.describe(option)) applies only to a \(schemes.filter { $0 != "`" }) \(address.name), and \(addressName) \(state)")
         }
     }
 }

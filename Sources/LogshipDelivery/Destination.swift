@@ -15,13 +15,30 @@ public struct DestinationStats: Sendable {
     public var connects: Int
     public var sendErrors: Int
     public var lostMessages: Int
-    /// The address it is connected to now; nil while disconnected.
+    /// The address it is connected to now; nil while disconnected, and while a RELP
+    /// receiver leaves messages unanswered (`unansweredSeconds`).
     public var connectedTo: String?
+    /// For a destination whose receiver acknowledges messages (RELP); nil for the others.
+    public var acknowledgements: AcknowledgementStats?
     /// Streams using it now.
     public var streams: Int
     /// Messages made by joining two or more lines (multi-line options), and their lines.
     public var joinedMessages: Int
     public var joinedLines: Int
+}
+
+/// A RELP destination's acknowledgements, for `/metrics` and `/health`.
+public struct AcknowledgementStats: Sendable, Equatable {
+    /// Messages the receiver acknowledged (`rsp 200`).
+    public var acknowledged: Int
+    /// Messages written and waiting for their answer now.
+    public var inFlight: Int
+    /// Messages written again after a broken session or a refusal.
+    public var resent: Int
+    /// Answers other than 200.
+    public var refused: Int
+    /// Seconds without any answer while messages wait, once past 5 s; nil otherwise.
+    public var unansweredSeconds: Int?
 }
 
 /// One place logs go (a list of addresses: a primary and its fail-overs), shared by
@@ -38,6 +55,8 @@ public final class Destination: Sendable {
     /// large for any datagram.
     let lostMessages = Atomic<Int>(0)
     let connectedTo = Mutex<String?>(nil)
+    /// Kept by RELP sessions; untouched by the other transports.
+    let acknowledgements = AcknowledgementCounters()
     let streams = Atomic<Int>(0)
     private let joinedMessages = Atomic<Int>(0)
     private let joinedLines = Atomic<Int>(0)
@@ -101,11 +120,22 @@ public final class Destination: Sendable {
     }
 
     public var stats: DestinationStats {
-        DestinationStats(destination: key.addresses.description, framing: key.framing.rawValue, queue: queue.currentStats,
-                         sentMessages: sentMessages.load(ordering: .relaxed), sentBytes: sentBytes.load(ordering: .relaxed),
-                         connects: connects.load(ordering: .relaxed), sendErrors: sendErrors.load(ordering: .relaxed),
-                         lostMessages: lostMessages.load(ordering: .relaxed),
-                         connectedTo: connectedTo.withLock { $0 }, streams: streams.load(ordering: .relaxed),
-                         joinedMessages: joinedMessages.load(ordering: .relaxed), joinedLines: joinedLines.load(ordering: .relaxed))
+        var acknowledgementStats: AcknowledgementStats?
+        if key.framing == .syslogRELP {
+            let counters = acknowledgements
+            acknowledgementStats = AcknowledgementStats(
+                acknowledged: counters.acknowledged.load(ordering: .relaxed), inFlight: counters.inFlight.load(ordering: .relaxed),
+                resent: counters.resent.load(ordering: .relaxed), refused: counters.refused.load(ordering: .relaxed),
+                unansweredSeconds: counters.unansweredSeconds())
+        }
+        // A session whose receiver answers nothing is connected only in name: messages
+        // wait as if it were down.
+        let connected = acknowledgementStats?.unansweredSeconds == nil ? connectedTo.withLock { $0 } : nil
+        return DestinationStats(destination: key.addresses.description, framing: key.framing.rawValue, queue: queue.currentStats,
+                                sentMessages: sentMessages.load(ordering: .relaxed), sentBytes: sentBytes.load(ordering: .relaxed),
+                                connects: connects.load(ordering: .relaxed), sendErrors: sendErrors.load(ordering: .relaxed),
+                                lostMessages: lostMessages.load(ordering: .relaxed),
+                                connectedTo: connected, acknowledgements: acknowledgementStats, streams: streams.load(ordering: .relaxed),
+                                joinedMessages: joinedMessages.load(ordering: .relaxed), joinedLines: joinedLines.load(ordering: .relaxed))
     }
 }

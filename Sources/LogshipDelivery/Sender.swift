@@ -20,8 +20,15 @@ final class Sender: @unchecked Sendable {
     private let lifecycle: SenderLifecycle
     private var connection: Connection?
     private var backoff = Backoff()
+    /// Between attempts after the receiver refused a message (a RELP answer other than
+    /// 200): reconnecting cannot help a receiver that refuses, waiting may.
+    private var refusalBackoff = Backoff()
     private var nextFailback: Int64 = 0
     private let failureReports = RateLimiter()
+    private let refusalReports = RateLimiter()
+    /// How many messages at the head of the batch being delivered were written before
+    /// without being acknowledged (RELP): writing them again counts as resending.
+    private var writtenBefore = 0
 
     init(destination: Destination, settings: DeliverySettings, log: LogSink, lifecycle: SenderLifecycle) {
         self.destination = destination
@@ -61,15 +68,28 @@ final class Sender: @unchecked Sendable {
         }
         do {
             try transport.send(batch)
+            countResent(written: batch.count, acknowledged: batch.count, unacknowledgedWrites: 0)
             delivered(batch.count, bytes: batch.bytes.count)
             batch.removeAll()
+            refusalBackoff.reset()
         } catch {
+            countResent(written: error.sentMessages + error.unacknowledgedWrites, acknowledged: error.sentMessages,
+                        unacknowledgedWrites: error.unacknowledgedWrites)
             let bytes = error.sentMessages == 0 ? 0 : batch.ends[error.sentMessages - 1]
             delivered(error.sentMessages, bytes: bytes)
             destination.sendErrors.add(1, ordering: .relaxed)
             batch.removeFirst(messages: error.sentMessages)
-            report("send to \(transport.peer) failed: \(error.reason); reconnecting, \(batch.count) messages to resend")
-            disconnect()
+            if error.isRefusal {
+                // Logged apart from connection failures, so an outage's reports cannot hide it.
+                if let suppressed = refusalReports.admit() {
+                    log.warn("destination=\(destination.key) \(transport.peer): \(error.reason); \(batch.count) messages kept, sending again after a pause (\(destination.acknowledgements.refused.load(ordering: .relaxed)) refusals so far\(suppressed > 0 ? ", \(suppressed) reports suppressed" : ""))")
+                }
+                disconnect()
+                lifecycle.pause(nanoseconds: refusalBackoff.next())
+            } else {
+                report("send to \(transport.peer) failed: \(error.reason); reconnecting, \(batch.count) messages to resend")
+                disconnect()
+            }
         }
         for message in transport.takeUndeliverable() {
             destination.lostMessages.add(1, ordering: .relaxed)
@@ -80,6 +100,15 @@ final class Sender: @unchecked Sendable {
             destination.lostMessages.add(refused, ordering: .relaxed)
             report("\(transport.peer) refused \(refused) datagrams (port unreachable): nothing listens there; they are lost")
         }
+    }
+
+    /// After an attempt that wrote the first `written` messages of the batch: those of
+    /// them written before are resends. `unacknowledgedWrites` of the messages left after
+    /// the `acknowledged` prefix were written now, and will be resent in turn.
+    private func countResent(written: Int, acknowledged: Int, unacknowledgedWrites: Int) {
+        let resent = min(writtenBefore, written)
+        if resent > 0 { destination.acknowledgements.resent.add(resent, ordering: .relaxed) }
+        writtenBefore = max(unacknowledgedWrites, writtenBefore - acknowledged, 0)
     }
 
     private func delivered(_ messages: Int, bytes: Int) {
@@ -115,7 +144,8 @@ final class Sender: @unchecked Sendable {
         // Resolved once: the same addresses are dialled and remembered, so a later
         // lookup that differs means the record really changed.
         let resolved = try Sender.resolve(endpoint)
-        let transport = try TransportFactory.connect(endpoint, resolved: resolved, settings: settings.connection)
+        let transport = try TransportFactory.connect(endpoint, resolved: resolved, settings: settings.connection,
+                                                     acknowledgements: destination.acknowledgements)
         disconnect()
         connection = Connection(transport: transport, index: index, resolved: resolved,
                                 nextResolve: MonotonicClock.now() + settings.resolveIntervalNanoseconds)

@@ -2,10 +2,18 @@ import LogshipDestinations
 import Glibc
 import LogshipSystem
 
-/// A send that failed: how many whole messages of the batch got out first, and why.
+/// A send that failed: how many whole messages of the batch got out first (over RELP:
+/// were acknowledged), and why.
 public struct SendFailure: Error, CustomStringConvertible {
     public var sentMessages: Int
     public var reason: String
+    /// The receiver is up but refused a message (a RELP answer other than 200): worth
+    /// trying again only after a pause, not at once on a new connection.
+    public var isRefusal = false
+    /// How many messages after `sentMessages` were written without being acknowledged:
+    /// sending them again may make them arrive twice (RELP only; the other transports
+    /// count a message sent once it is written).
+    public var unacknowledgedWrites = 0
     public var description: String { reason }
 }
 
@@ -35,7 +43,10 @@ extension Transport {
 /// Opens transports for endpoints. Host names are resolved by the caller at every
 /// connect (the sender keeps the result to notice when it changes), or here.
 enum TransportFactory {
-    static func connect(_ endpoint: Endpoint, resolved: [SocketAddress]? = nil, settings: ConnectionSettings) throws -> Transport {
+    /// - Parameter acknowledgements: where a RELP session reports its acknowledgements
+    ///   (the destination's counters).
+    static func connect(_ endpoint: Endpoint, resolved: [SocketAddress]? = nil, settings: ConnectionSettings,
+                        acknowledgements: AcknowledgementCounters = AcknowledgementCounters()) throws -> Transport {
         func addresses(_ host: String, _ port: UInt16, _ type: SocketType) throws -> [SocketAddress] {
             try resolved ?? SocketAddress.resolve(host: host, port: port, type: type)
         }
@@ -48,6 +59,25 @@ enum TransportFactory {
             let context = try TLSClientContext(tls)
             let socket = try connectTCP(try addresses(host, port, .stream), settings: settings)
             return try TLSTransport(over: socket, context: context, connection: settings, peer: endpoint.description)
+        case let .relp(host, port, relp):
+            let socket: Socket
+            let stream: RELPByteStream
+            if let tls = relp.tls {
+                let context = try TLSClientContext(tls)
+                socket = try connectTCP(try addresses(host, port, .stream), settings: settings)
+                do {
+                    stream = TLSRELPStream(session: try TLSSession(socket: socket, context: context,
+                                                                   timeoutMilliseconds: settings.connectTimeoutMilliseconds))
+                } catch {
+                    socket.close()
+                    throw error
+                }
+            } else {
+                socket = try withSendTimeout(try connectTCP(try addresses(host, port, .stream), settings: settings), settings)
+                stream = PlainRELPStream(socket: socket)
+            }
+            return try RELPTransport(socket: socket, stream: stream, settings: relp, connection: settings, counters: acknowledgements,
+                                     peer: endpoint.description)
         case let .unixStream(path):
             let socket = try withSendTimeout(try connectFirst([try SocketAddress(unixPath: path)], type: .stream, settings: settings), settings)
             return StreamTransport(socket: socket, peer: endpoint.description)

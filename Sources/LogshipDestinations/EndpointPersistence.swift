@@ -9,6 +9,10 @@ extension Endpoint {
         case let .unixStream(path): return "unix 0 \(path)"
         case let .unixDatagram(path): return "unixgram 0 \(path)"
         case let .tls(host, port, settings): return "tls \(port) \(host) \(settings.persistentForm)"
+        case let .relp(host, port, settings):
+            // The window first; the TLS fields follow it for relp+tls.
+            let tls = settings.tls.map { " " + $0.persistentForm } ?? ""
+            return "\(tls.isEmpty ? "relp" : "relp+tls") \(port) \(host) window=\(settings.window)\(tls)"
         }
     }
 
@@ -25,6 +29,18 @@ extension Endpoint {
             let parts = rest.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, let settings = TLSSettings(persistentForm: parts[1]) else { return nil }
             self = .tls(host: String(parts[0]), port: port, settings: settings)
+        case "relp", "relp+tls":
+            let parts = rest.split(separator: " ", maxSplits: 2)
+            guard parts.count >= 2, parts[1].hasPrefix("window="), let window = Int(parts[1].dropFirst("window=".count)),
+                  (1...RELPSettings.maximumWindow).contains(window) else { return nil }
+            var settings = RELPSettings(window: window)
+            if fields[0] == "relp+tls" {
+                guard parts.count == 3, let tls = TLSSettings(persistentForm: parts[2]) else { return nil }
+                settings.tls = tls
+            } else {
+                guard parts.count == 2 else { return nil }
+            }
+            self = .relp(host: String(parts[0]), port: port, settings: settings)
         default: return nil
         }
     }

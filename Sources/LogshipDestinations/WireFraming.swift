@@ -9,6 +9,9 @@ public enum WireFraming: String, Hashable, Sendable, CaseIterable {
     case syslogLineFeed = "syslog-lf"
     /// Syslog, `LEN SP MSG` (RFC 6587 octet counting, RFC 5425).
     case syslogOctetCounted = "syslog-octet-counted"
+    /// Syslog over RELP: each message the data of a `syslog` command, which carries its
+    /// length (no LF, no octet count).
+    case syslogRELP = "syslog-relp"
     /// `tcp-format=json`: one JSON object per line.
     case jsonLines = "json"
     /// `tcp-format=raw`: the line itself and LF.

@@ -10,8 +10,7 @@ import LogshipWire
 /// resolution refuses LF framing with a multi-line option), datagrams hold it whole.
 public struct SyslogFormatter: LineFormatter {
     public let format: SyslogFormat
-    /// nil on datagram transports, where each message is its own datagram.
-    public let framing: SyslogFraming?
+    public let delimiting: SyslogDelimiting
     private var timestamps: TimestampWriter
     /// `<PRI>` (and `1 ` for RFC 5424) for each severity.
     private let prefix: FixedBytesBySeverity
@@ -31,10 +30,10 @@ public struct SyslogFormatter: LineFormatter {
     /// number reserved for documentation (RFC 5612); `syslog-sd-id` changes it.
     public static let defaultStructuredDataID = "logship@32473"
 
-    public init(format: SyslogFormat, facility: SyslogFacility, framing: SyslogFraming?,
+    public init(format: SyslogFormat, facility: SyslogFacility, delimiting: SyslogDelimiting,
                 structuredDataID: String = SyslogFormatter.defaultStructuredDataID, context: FormatContext) {
         self.format = format
-        self.framing = framing
+        self.delimiting = delimiting
         let style: TimestampStyle
         switch format {
         case .rfc5424micro: style = .rfc3339Micro
@@ -69,7 +68,7 @@ public struct SyslogFormatter: LineFormatter {
     /// Bytes a message adds around its text, octet-count prefix excluded: what is left
     /// of a datagram for the text itself.
     public var headerLength: Int? {
-        prefix.maxCount + timestampLength + afterTimestamp.count + 1
+        prefix.maxCount + timestampLength + afterTimestamp.count + (delimiting == .none ? 0 : 1)
     }
 
     /// Appends one complete, framed message for `event`.
@@ -79,7 +78,7 @@ public struct SyslogFormatter: LineFormatter {
             return
         }
         let pri = prefix[event.severity]
-        if framing == .octetCounted {
+        if delimiting == .octetCounted {
             // Like Docker over TLS: the count includes the trailing LF.
             let length = pri.count + timestampLength + afterTimestamp.count + event.bytes.count + 1
             out.append(decimal: length)
@@ -89,7 +88,7 @@ public struct SyslogFormatter: LineFormatter {
         timestamps.append(timeNano: event.timeNano, to: &out)
         out.append(contentsOf: afterTimestamp.bytes)
         out.append(contentsOf: event.bytes)
-        out.append(UInt8(ascii: "\n"))
+        if delimiting != .none { out.append(UInt8(ascii: "\n")) }
     }
 
     /// RFC 5424 with the members of a JSON object line as the SD-PARAMs of an element
@@ -100,15 +99,15 @@ public struct SyslogFormatter: LineFormatter {
         StructuredData.appendElement(id: fieldsID, fields, to: &scratch)
         if scratch.isEmpty { scratch.append(UInt8(ascii: "-")) }
         var message = fields.message
-        // A JSON string may hold an LF (`"msg":"a\nb"`); with LF framing it would end the
+        // A JSON string may hold an LF (`"msg":"a\nb"`); with LF delimiting it would end the
         // message there, so it is written as the two characters `\n` the line had.
-        if framing == .nonTransparent, let text = message, text.utf8.contains(UInt8(ascii: "\n")) {
+        if delimiting == .lineFeed, let text = message, text.utf8.contains(UInt8(ascii: "\n")) {
             message = String(decoding: text.utf8.flatMap { $0 == UInt8(ascii: "\n") ? [UInt8(ascii: "\\"), UInt8(ascii: "n")] : [$0] },
                              as: UTF8.self)
         }
         let messageCount = message?.utf8.count ?? event.bytes.count
         let pri = prefix[event.severity]
-        if framing == .octetCounted {
+        if delimiting == .octetCounted {
             let length = pri.count + timestampLength + beforeStructuredData.count + scratch.count + 1 + messageCount + 1
             out.append(decimal: length)
             out.append(UInt8(ascii: " "))
@@ -123,6 +122,6 @@ public struct SyslogFormatter: LineFormatter {
         } else {
             out.append(contentsOf: event.bytes)
         }
-        out.append(UInt8(ascii: "\n"))
+        if delimiting != .none { out.append(UInt8(ascii: "\n")) }
     }
 }

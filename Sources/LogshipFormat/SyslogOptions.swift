@@ -18,6 +18,19 @@ public enum SyslogFraming: String, Sendable, CaseIterable {
     case nonTransparent = "non-transparent"
 }
 
+/// What the formatter puts around each message so that the transport can tell
+/// messages apart: not an option of its own, it follows from `syslog-framing` and the
+/// address's transport.
+public enum SyslogDelimiting: Sendable, Equatable {
+    /// A trailing LF: RFC 6587 non-transparent framing, and datagrams as Docker sends them.
+    case lineFeed
+    /// `LEN SP` before the message (which still ends in LF, as Docker sends it): RFC 6587
+    /// octet counting, RFC 5425.
+    case octetCounted
+    /// The message alone: a RELP `syslog` command carries its length.
+    case none
+}
+
 /// The syslog facility (`syslog-facility`): a name or a number 0...23.
 public struct SyslogFacility: Sendable, Equatable {
     public let code: Int

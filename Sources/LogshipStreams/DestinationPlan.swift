@@ -17,13 +17,14 @@ struct DestinationPlan {
     static func plans(for settings: StreamSettings) -> [DestinationPlan] {
         var plans: [DestinationPlan] = []
         if let syslog = settings.syslog {
-            let formatter = SyslogFormatter(format: syslog.format, facility: syslog.facility, framing: syslog.framing,
+            let formatter = SyslogFormatter(format: syslog.format, facility: syslog.facility, delimiting: syslog.delimiting,
                                             structuredDataID: syslog.structuredDataID, context: settings.context)
             let framing: WireFraming
-            switch syslog.framing {
-            case nil: framing = .syslogDatagram
-            case .octetCounted?: framing = .syslogOctetCounted
-            case .nonTransparent?: framing = .syslogLineFeed
+            switch (syslog.delimiting, syslog.destination.isDatagram) {
+            case (.none, _): framing = .syslogRELP
+            case (_, true): framing = .syslogDatagram
+            case (.octetCounted, false): framing = .syslogOctetCounted
+            case (.lineFeed, false): framing = .syslogLineFeed
             }
             plans.append(DestinationPlan(key: DestinationKey(syslog.destination, framing: framing)) {
                 output($0, formatter, settings)

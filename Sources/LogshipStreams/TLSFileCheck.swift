@@ -10,7 +10,7 @@ extension StreamSettings {
         let destinations = [(syslog?.destination, syslog?.tlsFiles), (tcp?.destination, tcp?.tlsFiles)]
         for case let (destination?, origins?) in destinations {
             // Every address of a list shares the files: checking the first checks them all.
-            guard case let .tls(_, _, tls) = destination.primary else { continue }
+            guard let tls = destination.primary.tlsSettings else { continue }
             do {
                 try tls.checkFiles()
             } catch let error as TLSFileError {

@@ -35,8 +35,23 @@ extension FileDescriptor {
         }
     }
 
-    /// `wait` for one descriptor: whether it became ready before `deadline`.
+    /// `wait` for one descriptor: whether it became ready before `deadline`. Allocates
+    /// nothing, for callers that wait often (a RELP session waits between answers).
     public func wait(for events: PollEvents, until deadline: Int64?) throws -> Bool {
-        try FileDescriptor.wait([(self, events)], until: deadline) != nil
+        var entry = pollfd(fd: rawValue, events: events.rawValue, revents: 0)
+        while true {
+            var timeout: Int32 = -1
+            if let deadline {
+                let remaining = deadline - MonotonicClock.now()
+                guard remaining > 0 else { return false }
+                timeout = Int32(clamping: (remaining + 999_999) / 1_000_000)
+            }
+            let count = poll(&entry, 1, timeout)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw SystemError.current("poll")
+            }
+            if count > 0 { return true }
+        }
     }
 }

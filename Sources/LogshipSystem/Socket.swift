@@ -160,6 +160,17 @@ public final class Socket: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Asks the kernel to acknowledge what has arrived at once (and what arrives next)
+    /// rather than after its delayed-ACK timer (up to 40 ms), which it uses whenever this
+    /// side has nothing to send back. A peer that sends small answers with Nagle's
+    /// algorithm on holds each next answer until that acknowledgement. Linux leaves this
+    /// mode on its own, so callers set it again before each wait; a failure changes only
+    /// timing, so it is ignored.
+    public func acknowledgePromptly() {
+        var on: Int32 = 1
+        _ = setsockopt(descriptor.rawValue, Int32(IPPROTO_TCP), TCP_QUICKACK, &on, socklen_t(MemoryLayout<Int32>.size))
+    }
+
     /// TCP keepalive probes and TCP_USER_TIMEOUT, so a dead peer is noticed in
     /// seconds instead of the kernel's default of about 15 minutes.
     public func setTCPLiveness(idleSeconds: Int32, intervalSeconds: Int32, probes: Int32, userTimeoutMilliseconds: Int32) throws {

@@ -87,7 +87,7 @@ private func valueRefusal(_ text: String) -> String {
         #expect(valueRefusal("[route a]\ntcp-address = tcp://h\n")
             == "logship: invalid value \"tcp://h\" for tcp-address (routes.conf line 2, route \"a\"): the port is missing (tcp://host:port)")
         #expect(valueRefusal("[route a]\nsyslog-address = udp://h\nsyslog-tls-ca-cert = ca.pem\n")
-            == "logship: syslog-tls-ca-cert (routes.conf line 3, route \"a\") applies only to a tcp+tls:// syslog-address, and syslog-address (routes.conf line 2, route \"a\") is udp://h:514, not tcp+tls://")
+            == "logship: syslog-tls-ca-cert (routes.conf line 3, route \"a\") applies only to a tcp+tls:// or relp+tls:// syslog-address, and syslog-address (routes.conf line 2, route \"a\") is udp://h:514, not TLS")
         #expect(valueRefusal("[route a]\ntag = {{.Nope}}\n").contains("for tag (routes.conf line 2, route \"a\")"))
         // TLS options of a route without an address wait, like host-wide ones, for a container that chooses tcp+tls.
         #expect(valueRefusal("[route a]\nsyslog-tls-ca-cert = ca.pem\n") == "no error")

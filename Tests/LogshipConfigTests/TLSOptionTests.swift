@@ -83,9 +83,9 @@ private final class CertificateFixtures {
     @Test func tlsOptionsWithoutATLSAddressAreRefused() {
         let certs = CertificateFixtures()
         #expect(certs.failure(["syslog-address": "tcp://h", "syslog-tls-ca-cert": "cert.pem"])
-            == "logship: log-opt syslog-tls-ca-cert applies only to a tcp+tls:// syslog-address, and log-opt syslog-address is tcp://h:514, not tcp+tls://")
+            == "logship: log-opt syslog-tls-ca-cert applies only to a tcp+tls:// or relp+tls:// syslog-address, and log-opt syslog-address is tcp://h:514, not TLS")
         #expect(certs.failure(["tcp-address": "tcp://c:1", "syslog-tls-skip-verify": "true"])
-            == "logship: log-opt syslog-tls-skip-verify applies only to a tcp+tls:// syslog-address, and syslog-address is not set")
+            == "logship: log-opt syslog-tls-skip-verify applies only to a tcp+tls:// or relp+tls:// syslog-address, and syslog-address is not set")
         #expect(certs.failure(["syslog-address": "tcp+tls://h", "tcp-address": "tcp://c:1", "tcp-tls-server-name": "c"])
             .contains("log-opt tcp-tls-server-name applies only to a tcp+tls:// tcp-address"))
     }
@@ -98,7 +98,7 @@ private final class CertificateFixtures {
         #expect(try certs.resolve(["syslog-address": "udp://h"], environment: host).syslog?.destination.primary == .udp(host: "h", port: 514))
         #expect(try certs.tlsSettings(["syslog-address": "tcp+tls://h"], environment: host)?.caFile == "\(certs.directory)/cert.pem")
         #expect(certs.failure([:], environment: host.merging(["SYSLOG_ADDRESS": "tcp://central"]) { $1 }).contains(
-            "syslog-tls-ca-cert (from the plugin setting SYSLOG_TLS_CA_CERT; change it with `docker plugin set`) applies only to a tcp+tls:// syslog-address, and syslog-address (from the plugin setting SYSLOG_ADDRESS"))
+            "syslog-tls-ca-cert (from the plugin setting SYSLOG_TLS_CA_CERT; change it with `docker plugin set`) applies only to a tcp+tls:// or relp+tls:// syslog-address, and syslog-address (from the plugin setting SYSLOG_ADDRESS"))
     }
 
     @Test func aClientCertificateAndItsKeyComeTogether() {

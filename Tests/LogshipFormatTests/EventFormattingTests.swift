@@ -28,14 +28,14 @@ private let contextWithLabel: FormatContext = {
 
 @Suite struct EventFormattingTests {
     @Test func syslogPRIFollowsTheSeverity() {
-        var f = SyslogFormatter(format: .rfc5424micro, facility: .daemon, framing: .nonTransparent, context: sampleContext)
+        var f = SyslogFormatter(format: .rfc5424micro, facility: .daemon, delimiting: .lineFeed, context: sampleContext)
         #expect(render("careful", severity: .warning) { f.append($0, to: &$1) }.hasPrefix("<28>1 "))
-        var local = SyslogFormatter(format: .rfc3164, facility: SyslogFacility(parsing: "local3")!, framing: nil, context: sampleContext)
+        var local = SyslogFormatter(format: .rfc3164, facility: SyslogFacility(parsing: "local3")!, delimiting: .lineFeed, context: sampleContext)
         #expect(render("x", severity: .critical) { local.append($0, to: &$1) }.hasPrefix("<154>Nov"))
     }
 
     @Test func aJoinedMessageIsOneOctetCountedFrame() {
-        var f = SyslogFormatter(format: .rfc5424micro, facility: .daemon, framing: .octetCounted, context: sampleContext)
+        var f = SyslogFormatter(format: .rfc5424micro, facility: .daemon, delimiting: .octetCounted, context: sampleContext)
         let out = render("first\n\tat x\n\tat y", lines: 3) { f.append($0, to: &$1) }
         let message = "<30>1 2026-11-26T16:16:21.143681Z vm abcdef012345 - abcdef012345 - first\n\tat x\n\tat y\n"
         #expect(out == "\(message.utf8.count) \(message)")
@@ -79,21 +79,21 @@ private let contextWithLabel: FormatContext = {
     }
 
     @Test func rfc5424PutsScalarMembersInAnElementOfTheirOwn() {
-        var f = SyslogFormatter(format: .rfc5424, facility: .daemon, framing: .octetCounted, structuredDataID: "acme@12345",
+        var f = SyslogFormatter(format: .rfc5424, facility: .daemon, delimiting: .octetCounted, structuredDataID: "acme@12345",
                                 context: contextWithLabel)
         let key = String(repeating: "k", count: 40)
         let out = render(#"{"msg":"done","q":"a\"b]c\\d","\#(key)":1,"a=b":true}"#, json: true) { f.append($0, to: &$1) }
         let message = #"<30>1 2026-11-26T16:16:21Z vm abcdef012345 - abcdef012345 [acme@12345 app="shop"][fields@12345 q="a\"b\]c\\d" \#(String(repeating: "k", count: 32))="1" a_b="true"] done"# + "\n"
         #expect(out == "\(message.utf8.count) \(message)")
-        var bsd = SyslogFormatter(format: .rfc3164, facility: .daemon, framing: .nonTransparent, context: sampleContext)
+        var bsd = SyslogFormatter(format: .rfc3164, facility: .daemon, delimiting: .lineFeed, context: sampleContext)
         #expect(render(#"{"msg":"x"}"#, json: true) { bsd.append($0, to: &$1) }.hasSuffix(#": {"msg":"x"}"# + "\n"))
     }
 
     @Test func anLFInAJSONMessageDoesNotEndAnLFFramedMessage() {
-        var lf = SyslogFormatter(format: .rfc5424, facility: .daemon, framing: .nonTransparent, context: sampleContext)
+        var lf = SyslogFormatter(format: .rfc5424, facility: .daemon, delimiting: .lineFeed, context: sampleContext)
         let out = render(#"{"msg":"a\nb"}"#, json: true) { lf.append($0, to: &$1) }
         #expect(out.hasSuffix(#" a\nb"# + "\n") && out.filter { $0 == "\n" }.count == 1, "\(out)")
-        var counted = SyslogFormatter(format: .rfc5424, facility: .daemon, framing: .octetCounted, context: sampleContext)
+        var counted = SyslogFormatter(format: .rfc5424, facility: .daemon, delimiting: .octetCounted, context: sampleContext)
         #expect(render(#"{"msg":"a\nb"}"#, json: true) { counted.append($0, to: &$1) }.hasSuffix(" a\nb\n"))
     }
 }

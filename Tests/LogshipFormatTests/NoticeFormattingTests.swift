@@ -6,10 +6,10 @@ import Testing
 /// container's tag and fields like its lines.
 @Suite struct NoticeFormattingTests {
     @Test func syslogSendsThemAtSeverityWarning() {
-        var daemon = SyslogFormatter(format: .rfc5424micro, facility: SyslogFacility(parsing: "daemon")!, framing: .nonTransparent, context: sampleContext)
+        var daemon = SyslogFormatter(format: .rfc5424micro, facility: SyslogFacility(parsing: "daemon")!, delimiting: .lineFeed, context: sampleContext)
         #expect(render("logship: 3 messages", source: .logship) { daemon.append($0, to: &$1) }
             == "<28>1 2026-11-26T16:16:21.143681Z vm abcdef012345 - abcdef012345 - logship: 3 messages\n")
-        var local0 = SyslogFormatter(format: .rfc3164, facility: SyslogFacility(parsing: "local0")!, framing: .nonTransparent, context: sampleContext)
+        var local0 = SyslogFormatter(format: .rfc3164, facility: SyslogFacility(parsing: "local0")!, delimiting: .lineFeed, context: sampleContext)
         #expect(render("n", source: .logship) { local0.append($0, to: &$1) }.hasPrefix("<132>Nov 26 "))
     }
 

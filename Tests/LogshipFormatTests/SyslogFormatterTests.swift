@@ -2,9 +2,9 @@ import Testing
 @testable import LogshipFormat
 
 @Suite struct SyslogFormatterTests {
-    private func formatter(_ format: SyslogFormat, framing: SyslogFraming? = .nonTransparent, facility: SyslogFacility = .daemon,
+    private func formatter(_ format: SyslogFormat, delimiting: SyslogDelimiting = .lineFeed, facility: SyslogFacility = .daemon,
                            context: FormatContext = sampleContext) -> SyslogFormatter {
-        SyslogFormatter(format: format, facility: facility, framing: framing, context: context)
+        SyslogFormatter(format: format, facility: facility, delimiting: delimiting, context: context)
     }
 
     @Test func rfc5424MicroIsTheDockerLayoutWithEntryTimeAndNilProcID() {
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func octetCountingCountsTheTrailingLF() {
-        var f = formatter(.rfc5424micro, framing: .octetCounted)
+        var f = formatter(.rfc5424micro, delimiting: .octetCounted)
         let message = "<30>1 2026-11-26T16:16:21.143681Z vm abcdef012345 - abcdef012345 - hello stdout\n"
         #expect(render("hello stdout") { f.append($0, to: &$1) } == "\(message.utf8.count) \(message)")
         // Docker's captured byte count for the same shape with a 5-digit PID is 84.
@@ -85,12 +85,12 @@ import Testing
     @Test func customStructuredDataID() {
         var context = sampleContext
         context.attributes = [(key: "k", value: "v")]
-        var f = SyslogFormatter(format: .rfc5424, facility: .daemon, framing: nil, structuredDataID: "docker@12345", context: context)
+        var f = SyslogFormatter(format: .rfc5424, facility: .daemon, delimiting: .lineFeed, structuredDataID: "docker@12345", context: context)
         #expect(render("m") { f.append($0, to: &$1) }.contains("[docker@12345 k=\"v\"] m\n"))
     }
 
     @Test func messageBytesPassThroughUntouched() {
-        var f = formatter(.rfc5424, framing: nil)
+        var f = formatter(.rfc5424)
         let line: [UInt8] = [0xFF, 0x00, 0x0D]
         let out = renderBytes(line) { f.append($0, to: &$1) }
         #expect(Array(out.suffix(4)) == line + [0x0A])
@@ -98,10 +98,20 @@ import Testing
 
     @Test func headerLengthMatchesOutput() {
         for format in SyslogFormat.allCases {
-            var f = formatter(format, framing: nil)
-            let out = render("") { f.append($0, to: &$1) }
-            #expect(out.utf8.count == f.headerLength)
+            for delimiting in [SyslogDelimiting.lineFeed, .none] {
+                var f = formatter(format, delimiting: delimiting)
+                let out = render("") { f.append($0, to: &$1) }
+                #expect(out.utf8.count == f.headerLength)
+            }
         }
+    }
+
+    /// Over RELP the command carries the length: the message ends with the line itself.
+    /// A trailing LF would reach rsyslog as part of the message ("#012" at its end).
+    @Test func messagesForRELPHaveNoDelimiter() {
+        var f = formatter(.rfc5424micro, delimiting: .none)
+        #expect(render("hello") { f.append($0, to: &$1) }
+            == "<30>1 2026-11-26T16:16:21.143681Z vm abcdef012345 - abcdef012345 - hello")
     }
 
     @Test func facilityParsing() {

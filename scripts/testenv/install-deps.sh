@@ -11,6 +11,8 @@ packages=(docker.io rsyslog busybox-static openssl libssl-dev ca-certificates ip
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 # rsyslog's two TLS network stream drivers (GnuTLS and OpenSSL), the TLS tests' main receivers.
 packages+=(rsyslog-gnutls rsyslog-openssl)
+# rsyslog's RELP input (imrelp, with librelp): the receiver of the relp:// and relp+tls:// tests.
+packages+=(rsyslog-relp)
 # Docker's registry (distribution 2.x): the upgrade test pushes two versions of the plugin to a
 # private instance on loopback (scripts/testenv/start-registry.sh), since `docker plugin upgrade`
 # only takes a plugin from a registry.

@@ -11,7 +11,8 @@ import LogshipWire
 /// - json: one JSON object, then LF;
 /// - gelf: one JSON object, then NUL;
 /// - syslog, non-transparent: LF only as the terminator;
-/// - syslog, octet-counted: the count is the length of the rest.
+/// - syslog, octet-counted: the count is the length of the rest;
+/// - syslog over RELP: the message ends with the line, no delimiter.
 enum FormattedLines {
     static let message = Array("hello from the fuzzer".utf8)
 
@@ -26,10 +27,16 @@ enum FormattedLines {
     }
 
     private static func checkSyslog(_ syslog: StreamSettings.Syslog, _ context: FormatContext, _ line: Line) {
-        var formatter = SyslogFormatter(format: syslog.format, facility: syslog.facility, framing: syslog.framing,
+        var formatter = SyslogFormatter(format: syslog.format, facility: syslog.facility, delimiting: syslog.delimiting,
                                         structuredDataID: syslog.structuredDataID, context: context)
         var out: [UInt8] = []
         formatter.append(line, to: &out)
+        if syslog.delimiting == .none {
+            // RELP: the command carries the length; the message ends with the line.
+            invariant(out.count > message.count && Array(out.suffix(message.count)) == message,
+                      "a message for RELP does not end with the line: \(text(out))")
+            return
+        }
         switch syslog.framing {
         case .octetCounted:
             let space = out.firstIndex(of: UInt8(ascii: " "))

@@ -111,6 +111,35 @@ final class TLSSession {
 
     // MARK: - Reading what the server sends
 
+    /// Lets OpenSSL read as much as the socket holds at once rather than a record's
+    /// header and then its body: two `read` calls per record otherwise, and a RELP
+    /// server sends a record per answer. Whatever it has read ahead is returned by
+    /// `readAvailable` (called until it finds nothing), so a poll of the socket still
+    /// tells when more has come.
+    func readAhead() {
+        SSL_set_read_ahead(ssl, 1)
+    }
+
+    /// Application data the server sent (a RELP server's answers), without waiting:
+    /// what one record held, up to `buffer.count` bytes. Call again until it finds
+    /// nothing: OpenSSL may hold more than the socket shows.
+    func readAvailable(into buffer: UnsafeMutableRawBufferPointer) -> StreamRead {
+        OpenSSLErrorQueue.clear()
+        var count = 0
+        let result = SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count)
+        if result == 1 { return .bytes(count) }
+        let savedErrno = errno
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+            return .nothingYet
+        case SSL_ERROR_ZERO_RETURN:
+            return .ended("the server ended the TLS session (close_notify)")
+        case let code:
+            isBroken = true
+            return .ended(explain(code, result: result, errno: savedErrno))
+        }
+    }
+
     /// Why the server has ended the session (its close_notify, an alert, EOF, a reset),
     /// or nil while it is open. Whatever else it sent (session tickets) is processed
     /// and dropped on the way; a log receiver sends no application data.

@@ -47,6 +47,15 @@ struct MetricsEndpoint: Sendable {
         perDestination("logship_destination_joined_messages_total", .counter, "Messages made by joining two or more lines (multiline-pattern, -datetime-format, -preset).") { $0.joinedMessages }
         perDestination("logship_destination_joined_lines_total", .counter, "Lines sent as part of a message made by joining lines.") { $0.joinedLines }
         perDestination("logship_destination_streams", .gauge, "Container streams using the destination.") { $0.streams }
+        // Only destinations whose receiver acknowledges messages (RELP) have these.
+        let acknowledging = all.filter { $0.acknowledgements != nil }
+        func perAcknowledging(_ name: String, _ kind: PrometheusText.Kind, _ help: String, _ value: (AcknowledgementStats) -> Int) {
+            out.family(name, kind, help, acknowledging.map { (labels: [("destination", $0.destination), ("framing", $0.framing)], value: value($0.acknowledgements!)) })
+        }
+        perAcknowledging("logship_destination_acknowledged_messages_total", .counter, "Messages the receiver acknowledged (RELP rsp 200); only these leave the spool.") { $0.acknowledged }
+        perAcknowledging("logship_destination_in_flight_messages", .gauge, "Messages written and waiting for the receiver's acknowledgement (RELP).") { $0.inFlight }
+        perAcknowledging("logship_destination_resent_messages_total", .counter, "Messages written again because their session broke, or the receiver refused one of them, before they were acknowledged (RELP); the receiver may have stored them already.") { $0.resent }
+        perAcknowledging("logship_destination_refused_messages_total", .counter, "Answers other than 200 (RELP): the message was kept and sent again after a pause.") { $0.refused }
         out.family("logship_destination_connected", .gauge, "1 while connected, with the address in use.",
                    all.map { (labels: [("destination", $0.destination), ("framing", $0.framing), ("address", $0.connectedTo ?? "")], value: $0.connectedTo == nil ? 0 : 1) })
         let c = streams.counts
@@ -80,7 +89,10 @@ struct MetricsEndpoint: Sendable {
         var list: [JSONValue] = []
         for stats in destinations.allStats {
             let stalled = stats.connectedTo == nil && stats.queue.pendingMessages > 0
-            if stalled { problems.append(.string("\(stats.destination) (\(stats.framing)): not connected, \(stats.queue.pendingMessages) messages waiting")) }
+            if stalled {
+                let why = stats.acknowledgements?.unansweredSeconds.map { "no answer from the receiver for \($0) s" } ?? "not connected"
+                problems.append(.string("\(stats.destination) (\(stats.framing)): \(why), \(stats.queue.pendingMessages) messages waiting"))
+            }
             list.append(.object([
                 "destination": .string(stats.destination),
                 "framing": .string(stats.framing),
@@ -88,7 +100,9 @@ struct MetricsEndpoint: Sendable {
                 "address": stats.connectedTo.map { .string($0) } ?? .null,
                 "pending": .number(String(stats.queue.pendingMessages)),
                 "dropped": .number(String(stats.queue.droppedMessages)),
-            ]))
+            ].merging(stats.acknowledgements.map { acknowledgements in
+                ["acknowledged": .number(String(acknowledgements.acknowledged)), "in_flight": .number(String(acknowledgements.inFlight))]
+            } ?? [:]) { a, _ in a }))
         }
         let body: JSONValue = .object([
             "status": .string(problems.isEmpty ? "ok" : "degraded"),

@@ -19,6 +19,9 @@ Modules:
   receiver_process  what the receiver daemons (rsyslog, syslog-ng) share: stopping without loss, output
   certificates    test CAs and certificates made with the openssl command line (TLS tests)
   rsyslog_tls     rsyslogd with a TLS input (gtls or ossl driver), TLS version and client-auth choices
+  rsyslog_relp    rsyslogd with an imrelp input (plain or TLS) into a ruleset that writes before it answers
+  relp_client     a minimal RELP client (open, syslog, close), for readiness probes
+  relp_server     a scripted RELP server: refuses, answers or stays silent as a test says
   syslog_ng       a private syslog-ng with a TLS source, run from syslog-ng-core unpacked by install-deps
   tls_receiver    StreamReceiver over TLS (Python's ssl), for plain-vs-TLS comparisons
   tls_client      the TLS client the receivers' readiness probes use

@@ -68,6 +68,7 @@ class Rsyslog(ReceiverProcess):
         unix_stream_path: str | None = None,
         max_message_size: str = "256k",
         keep_control_characters: bool = False,
+        durable: bool = False,
     ):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -77,6 +78,11 @@ class Rsyslog(ReceiverProcess):
         self.unix_stream_path = unix_stream_path
         self.max_message_size = max_message_size
         self.keep_control_characters = keep_control_characters
+        # Write each message before the input takes the next (and, over RELP, before it is
+        # acknowledged): the ruleset runs its action in the input's thread (a Direct queue)
+        # and omfile writes synchronously. Without this, rsyslog keeps a batch in memory
+        # and loses it when killed.
+        self.durable = durable
         self.conf_path = self.workdir / "rsyslog.conf"
         self.output_path = self.workdir / "messages.rec"
         self.pid_path = self.workdir / "rsyslogd.pid"
@@ -120,7 +126,7 @@ class Rsyslog(ReceiverProcess):
             # SysSock.Use off: never take over the system's /dev/log.
             'module(load="imuxsock" SysSock.Use="off")',
             f'template(name="logship_record" type="list") {{\n{props}\n}}',
-            f'ruleset(name="logship") {{ action(type="omfile" file="{self.output_path}" template="logship_record") }}',
+            self._ruleset(),
             f'input(type="imtcp" address="127.0.0.1" port="{self.tcp_port}" ruleset="logship")',
             f'input(type="imudp" address="127.0.0.1" port="{self.udp_port}" ruleset="logship")',
         ]
@@ -135,6 +141,12 @@ class Rsyslog(ReceiverProcess):
             lines.insert(3, 'module(load="imptcp")')
             lines.append(f'input(type="imptcp" path="{self.unix_stream_path}" unlink="on" ruleset="logship")')
         return "\n".join(lines) + "\n"
+
+    def _ruleset(self) -> str:
+        if self.durable:
+            return (f'ruleset(name="logship" queue.type="Direct") {{ action(type="omfile" file="{self.output_path}" '
+                    'template="logship_record" asyncWriting="off" flushOnTXEnd="on") }')
+        return f'ruleset(name="logship") {{ action(type="omfile" file="{self.output_path}" template="logship_record") }}'
 
     def start(self, timeout: float = 20.0) -> "Rsyslog":
         self.conf_path.write_text(self.config())
