@@ -26,6 +26,8 @@ struct QueueMemory {
     static let spareChunks = 2
 
     private(set) var chunks: [Chunk] = []
+    /// A record once found the last chunk full: this lane is busy.
+    private var hasFilledAChunk = false
     private var spare: [Chunk] = []
     /// Bytes of the records not yet taken.
     private(set) var bytes = 0
@@ -40,9 +42,16 @@ struct QueueMemory {
     var firstChunk: (records: Int, whole: Bool)? { chunks.first.map { ($0.records.count - $0.taken, $0.isUntouched) } }
 
     mutating func store(_ batch: MessageBatch, as record: QueuedRecord) {
-        if chunks.isEmpty || sealed || chunks[chunks.count - 1].batch.bytes.count + batch.bytes.count > Self.chunkBytes {
-            chunks.append(spare.popLast()
-                ?? Chunk(batch: MessageBatch(capacity: min(Self.chunkBytes, max(Self.initialChunkCapacity, batch.bytes.count))), records: []))
+        let full = !chunks.isEmpty && chunks[chunks.count - 1].batch.bytes.count + batch.bytes.count > Self.chunkBytes
+        if full { hasFilledAChunk = true }
+        if chunks.isEmpty || sealed || full {
+            // A lane that has filled a chunk is busy: its chunks start at full size, since
+            // growing one to it would copy its bytes again and again (a spare may be a
+            // small buffer the sender handed back).
+            var chunk = spare.popLast()
+                ?? Chunk(batch: MessageBatch(capacity: min(Self.chunkBytes, max(Self.initialChunkCapacity, batch.bytes.count))), records: [])
+            if hasFilledAChunk { chunk.batch.bytes.reserveCapacity(Self.chunkBytes) }
+            chunks.append(chunk)
             sealed = false
         }
         chunks[chunks.count - 1].batch.append(contentsOf: batch)
