@@ -12,26 +12,8 @@ import time
 import pytest
 
 from harness import docker as d
-from harness.rsyslog_relp import RELPRsyslog
+from harness.rsyslog_relp import RELPRsyslog, numbers, wait_for_numbers
 from harness.sequence import analyze
-
-
-def numbers(rx: RELPRsyslog, tag: str) -> list[int]:
-    return [int(m["msg"]) for m in rx.messages() if m["app_name"] == tag]
-
-
-def wait_for_numbers(rx: RELPRsyslog, tag: str, n: int, timeout: float, stall: float = 12) -> None:
-    """Until 1..n have all arrived with `tag`; gives up after `stall` s without progress."""
-    seen, progress, deadline = -1, time.monotonic(), time.monotonic() + timeout
-    while True:
-        got = numbers(rx, tag)
-        if len(set(got)) >= n:
-            return
-        if len(got) != seen:
-            seen, progress = len(got), time.monotonic()
-        if time.monotonic() - progress > stall or time.monotonic() > deadline:
-            raise AssertionError(f"{tag}: {analyze(got, 1, n).summary()}")
-        time.sleep(0.5)
 
 
 @pytest.fixture

@@ -25,7 +25,8 @@ import pytest
 from harness import frames
 from harness.metrics import destination_totals
 from harness.relp_server import ScriptedRELPServer
-from harness.rsyslog_relp import RELPTLS, RELPRsyslog
+from harness.rsyslog_relp import RELPTLS, RELPRsyslog, wait_for_numbers
+from harness.rsyslog_relp import numbers as numbers_of
 from harness.sequence import analyze
 from harness.tls_fixtures import certs_dir, pki, tls_options, tls_plugin  # noqa: F401  (fixtures)
 from harness.waiting import wait_until, wait_until_stable
@@ -33,25 +34,6 @@ from harness.waiting import wait_until, wait_until_stable
 
 def lines_of(rx: RELPRsyslog, tag: str) -> list[str]:
     return [m["msg"] for m in rx.messages() if m["app_name"] == tag]
-
-
-def numbers_of(rx: RELPRsyslog, tag: str) -> list[int]:
-    return [int(msg) for msg in lines_of(rx, tag)]
-
-
-def wait_for_numbers(rx: RELPRsyslog, tag: str, n: int, timeout: float = 60, stall: float = 12) -> None:
-    """Until 1..n have all arrived with `tag`; gives up after `stall` s without progress (longer than
-    the 5 s reconnect backoff)."""
-    seen, progress, deadline = -1, time.monotonic(), time.monotonic() + timeout
-    while True:
-        got = numbers_of(rx, tag)
-        if len(set(got)) >= n:
-            return
-        if len(got) != seen:
-            seen, progress = len(got), time.monotonic()
-        if time.monotonic() - progress > stall or time.monotonic() > deadline:
-            raise AssertionError(f"{tag}: {analyze(got, 1, n).summary()}")
-        time.sleep(0.25)
 
 
 def burst(first: int, count: int) -> bytes:

@@ -24,6 +24,7 @@ from .certificates import Identity
 from .receivers import free_port
 from .relp_client import send_relp
 from .rsyslog import PROBE_APP, Rsyslog
+from .sequence import analyze
 from .waiting import WaitTimeout
 
 
@@ -90,3 +91,24 @@ class RELPRsyslog(Rsyslog):
             self.proc.wait(timeout=5)
         # A pid file left behind by a killed rsyslogd makes the next start refuse to run.
         self.pid_path.unlink(missing_ok=True)
+
+
+def numbers(rx: RELPRsyslog, tag: str) -> list[int]:
+    """The numbered lines `rx` stored with APP-NAME `tag`, in the order it wrote them."""
+    return [int(m["msg"]) for m in rx.messages() if m["app_name"] == tag]
+
+
+def wait_for_numbers(rx: RELPRsyslog, tag: str, n: int, timeout: float = 60, stall: float = 12,
+                     poll: float = 0.25) -> None:
+    """Until 1..n have all arrived with `tag`; gives up after `stall` s without progress (longer
+    than the 5 s reconnect backoff) or after `timeout`, saying what is missing."""
+    seen, progress, deadline = -1, time.monotonic(), time.monotonic() + timeout
+    while True:
+        got = numbers(rx, tag)
+        if len(set(got)) >= n:
+            return
+        if len(got) != seen:
+            seen, progress = len(got), time.monotonic()
+        if time.monotonic() - progress > stall or time.monotonic() > deadline:
+            raise AssertionError(f"{tag}: {analyze(got, 1, n).summary()}")
+        time.sleep(poll)
