@@ -42,6 +42,21 @@ TICK = os.sysconf("SC_CLK_TCK")
 OMRELP_WINDOW = 1024
 
 
+def wait_for_last_line(rx, last: bytes, tag: str, started: float, offset: int = 0) -> None:
+    """Until rsyslog's output file, from `offset` on, holds `last`; reads only its tail each time."""
+    size = offset
+    while True:
+        with open(rx.output_path, "rb") as f:
+            f.seek(max(offset, size - 4096))
+            tail = f.read()
+            size = f.tell()
+        if last in tail:
+            return
+        if time.monotonic() - started > 600:
+            raise AssertionError(f"{tag}: the last line did not arrive in 600 s")
+        time.sleep(0.005)
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
@@ -68,17 +83,7 @@ def run(plugin: PluginProcess, rx: RELPRsyslog, fifo_dir: Path, options: dict[st
     started = time.monotonic()
     stream.write(data, timeout=600)
     stream.finish()
-    size = 0
-    while True:
-        with open(rx.output_path, "rb") as f:
-            f.seek(max(0, size - 4096))
-            tail = f.read()
-            size = f.tell()
-        if last in tail:
-            break
-        if time.monotonic() - started > 600:
-            raise AssertionError(f"{tag}: the last line did not arrive in 600 s")
-        time.sleep(0.005)
+    wait_for_last_line(rx, last, tag, started)
     seconds = time.monotonic() - started
     plugin_cpu = cpu_seconds(plugin.pid) - plugin_cpu
     rsyslog_cpu = cpu_seconds(rx.proc.pid) - rsyslog_cpu
@@ -123,17 +128,7 @@ def omrelp_run(rx: RELPRsyslog, workdir: Path, tag: str, n: int, window: int) ->
         started = time.monotonic()
         connection.sendall(lines)
         connection.close()
-        size = offset
-        while True:
-            with open(rx.output_path, "rb") as f:
-                f.seek(max(offset, size - 4096))
-                tail = f.read()
-                size = f.tell()
-            if last in tail:
-                break
-            if time.monotonic() - started > 600:
-                raise AssertionError(f"{tag}: the last line did not arrive in 600 s")
-            time.sleep(0.005)
+        wait_for_last_line(rx, last, tag, started, offset)
         seconds = time.monotonic() - started
         result = {"seconds": seconds, "plugin_cpu": cpu_seconds(sender.pid) - sender_cpu,
                   "rsyslog_cpu": cpu_seconds(rx.proc.pid) - rsyslog_cpu}
