@@ -25,6 +25,15 @@ import time
 from .waiting import wait_until
 
 
+def shut_down_and_close(s: socket.socket) -> None:
+    """Ends both directions first (a thread blocked in accept() or recv() on it wakes), then closes."""
+    try:
+        s.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    s.close()
+
+
 def free_port(kind: int = socket.SOCK_STREAM, host: str = "127.0.0.1") -> int:
     """A port that is free right now on `host` (the kernel picks it; the socket is closed again)."""
     with socket.socket(socket.AF_INET, kind) as s:
@@ -107,19 +116,11 @@ class StreamReceiver:
         """Stop listening and close every connection (the sender sees its connection die)."""
         ls, self._listener = self._listener, None
         if ls is not None:
-            try:
-                ls.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
-            except OSError:
-                pass
-            ls.close()
+            shut_down_and_close(ls)  # wakes the thread blocked in accept()
         with self._lock:
             conns, self._open = self._open, []
         for c in conns:
-            try:
-                c.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            c.close()
+            shut_down_and_close(c)
         for t in self._threads:
             t.join(timeout=5)
         self._threads = []
@@ -142,11 +143,7 @@ class StreamReceiver:
         self._draining = True
         ls, self._listener = self._listener, None
         if ls is not None:
-            try:
-                ls.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            ls.close()
+            shut_down_and_close(ls)
         with self._lock:
             conns = list(self._open)
             first = len(self.endings)
@@ -161,11 +158,7 @@ class StreamReceiver:
         with self._lock:
             left, self._open = self._open, []
         for c in left:  # readers that did not finish in time
-            try:
-                c.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            c.close()
+            shut_down_and_close(c)
             with self._lock:
                 self.endings.append("forced")
         for t in self._threads:

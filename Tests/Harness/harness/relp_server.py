@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from .receivers import free_port
+from .receivers import free_port, shut_down_and_close
 from .relp_client import frame, read_frame
 
 OPEN_ANSWER = b"200 OK\nrelp_version=0\nrelp_software=harness\ncommands=syslog"
@@ -64,11 +64,7 @@ class ScriptedRELPServer:
         with self._lock:
             sockets = list(self._sockets)
         for s in sockets:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
+            shut_down_and_close(s)
         for t in self._threads:
             t.join(timeout=5)
 
